@@ -1,0 +1,168 @@
+/**
+ * Starting aksemu: open the store, the clock and the providers, build the route table, listen, print the ready line.
+ * The route table is assembled here from every provider's declared operations; the provider catalog
+ * (`GET /subscriptions/{id}/providers`) is derived from the same declarations, so the two cannot disagree.
+ */
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { FastifyInstance } from "fastify";
+import type { OperationRoute } from "../arm/handler.js";
+import { Clock, type ClockMode } from "../clock/clock.js";
+import { wallNow } from "../clock/wall.js";
+import { emulatorRoutes } from "../emulator/routes.js";
+import { loadOrCreateSigningKey } from "../identity/keys.js";
+import { identityRoutes } from "../identity/routes.js";
+import { TokenService } from "../identity/tokens.js";
+import { Operations } from "../operations/operations.js";
+import type { Platform } from "../providers/platform.js";
+import { ResourcesProvider, type ProviderInfo } from "../providers/resources/index.js";
+import { openStore, type Store } from "../store/store.js";
+import { buildApp } from "./app.js";
+import { loadOrCreateTls, loadUserTls, type TlsMaterial } from "./tls.js";
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  dataDir: string;
+  inMemory: boolean;
+  clockMode?: ClockMode;
+  now?: Date;
+  strictApiVersion: boolean;
+  cert?: string;
+  key?: string;
+  /** Emulated duration of a long-running operation. */
+  operationDurationMs: number;
+  pageSize: number;
+  verbose: boolean;
+  version: string;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  tenantId: string;
+  subscriptionId: string;
+  caPath: string | undefined;
+  tls: TlsMaterial;
+  store: Store;
+  clock: Clock;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/** The provider catalog, derived from the resource types the routes serve. */
+function catalogOf(routes: OperationRoute[]): ProviderInfo[] {
+  const byNamespace = new Map<string, ProviderInfo>();
+  for (const route of routes) {
+    const [namespace, ...rest] = route.apiVersions.resourceType.split("/");
+    if (namespace === undefined || rest.length === 0 || namespace === "Microsoft.Resources") continue;
+    const info = byNamespace.get(namespace) ?? { namespace, resourceTypes: [], served: true };
+    const resourceType = rest.join("/");
+    if (!info.resourceTypes.some((t) => t.resourceType === resourceType)) {
+      info.resourceTypes.push({ resourceType, apiVersions: route.apiVersions.versions });
+    }
+    byNamespace.set(namespace, info);
+  }
+  return [...byNamespace.values()];
+}
+
+export const RUNTIME_FILE = "server.json";
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const dataDir = options.inMemory ? undefined : resolve(options.dataDir);
+  if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
+
+  const store = await openStore(dataDir === undefined ? {} : { sqlitePath: join(dataDir, "aksemu.db") });
+  const clockOptions: { mode?: ClockMode; startAt?: Date } = {};
+  if (options.clockMode !== undefined) clockOptions.mode = options.clockMode;
+  if (options.now !== undefined) clockOptions.startAt = options.now;
+  const clock = await Clock.open(store, clockOptions);
+  const operations = new Operations(clock, options.operationDurationMs);
+  const platform: Platform = { store, clock, operations, pageSize: options.pageSize, cascades: new Map() };
+
+  const resources = new ResourcesProvider(platform);
+  const providerRoutes: OperationRoute[] = [];
+  resources.attachCatalog(catalogOf(providerRoutes));
+  await resources.subscriptions.seed();
+  const armRoutes = [...resources.routes(), ...providerRoutes];
+
+  const tls =
+    options.cert !== undefined && options.key !== undefined
+      ? loadUserTls(options.cert, options.key)
+      : loadOrCreateTls(dataDir, options.host);
+  const signingKey = loadOrCreateSigningKey(dataDir);
+  let baseUrls: string[] = [];
+  const tokens = new TokenService(signingKey, wallNow, () => baseUrls);
+
+  const loopbackOnly = ["127.0.0.1", "localhost", "::1"].includes(options.host);
+  const app = await buildApp({
+    tls,
+    tokens,
+    subscriptions: resources.subscriptions,
+    armRoutes,
+    plainRoutes: [
+      ...emulatorRoutes({
+        clock,
+        caPem: tls.caPem,
+        version: options.version,
+        startedAt: wallNow(),
+        reset: async () => {
+          await store.reset();
+          resources.subscriptions.forgetCache();
+          await resources.subscriptions.seed();
+        },
+      }),
+      ...identityRoutes({ tokens, key: signingKey, tenantId: () => resources.subscriptions.tenantId }),
+    ],
+    strictApiVersion: options.strictApiVersion,
+    loopbackOnly,
+    verbose: options.verbose,
+  });
+
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === "object" && address !== null ? address.port : options.port;
+  const hostForUrl = options.host.includes(":") ? `[${options.host}]` : options.host;
+  const url = `https://${hostForUrl}:${port}`;
+  baseUrls = [url, `${url}/`, `https://localhost:${port}`, `https://localhost:${port}/`];
+  await clock.start();
+
+  const runtimePath = dataDir === undefined ? undefined : join(dataDir, RUNTIME_FILE);
+  if (runtimePath !== undefined) {
+    writeFileSync(
+      runtimePath,
+      JSON.stringify(
+        {
+          url,
+          pid: process.pid,
+          tenantId: resources.subscriptions.tenantId,
+          subscriptionId: resources.subscriptions.defaultSubscriptionId,
+          caPath: tls.caPath,
+        },
+        null,
+        2,
+      ),
+    );
+  }
+
+  let closed = false;
+  return {
+    url,
+    port,
+    tenantId: resources.subscriptions.tenantId,
+    subscriptionId: resources.subscriptions.defaultSubscriptionId,
+    caPath: tls.caPath,
+    tls,
+    store,
+    clock,
+    app,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await clock.close();
+      await store.close();
+      if (runtimePath !== undefined) rmSync(runtimePath, { force: true });
+    },
+  };
+}
