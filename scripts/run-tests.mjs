@@ -11,7 +11,7 @@ import { loadOrCreateTls } from "../dist/server/tls.js";
 const root = resolve(import.meta.dirname, "..");
 const caDir = join(root, ".aksemu", "test-ca");
 mkdirSync(caDir, { recursive: true });
-loadOrCreateTls(caDir, "127.0.0.1");
+await loadOrCreateTls(caDir, "127.0.0.1");
 
 function collect(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -25,7 +25,14 @@ const only = process.argv.slice(2);
 const files = only.length > 0 ? only.map((f) => resolve(f)) : collect(join(root, "test")).sort();
 const result = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-reporter=spec", `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files],
+  [
+    "--import",
+    "tsx",
+    "--test",
+    "--test-reporter=spec",
+    `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
+    ...files,
+  ],
   {
     stdio: "inherit",
     env: { ...process.env, NODE_EXTRA_CA_CERTS: join(caDir, "ca.pem"), AKSEMU_TEST_CA_DIR: caDir },

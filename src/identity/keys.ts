@@ -2,7 +2,8 @@
  * The key aksemu signs its tokens with: an RSA key kept in the data dir (so tokens stay valid across restarts),
  * published as a JWKS at the `jwks_uri` of the OpenID configuration.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from "node:crypto";
+import { promisify } from "node:util";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -25,10 +26,10 @@ function fromPrivatePem(pem: string): SigningKey {
 }
 
 /** Loads the signing key from `dir`, creating it on first start; with no `dir` the key lives in memory only. */
-export function loadOrCreateSigningKey(dir: string | undefined): SigningKey {
+export async function loadOrCreateSigningKey(dir: string | undefined): Promise<SigningKey> {
   const path = dir === undefined ? undefined : join(dir, "token-signing-key.pem");
   if (path !== undefined && existsSync(path)) return fromPrivatePem(readFileSync(path, "utf8"));
-  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const { privateKey } = await promisify(generateKeyPair)("rsa", { modulusLength: 2048 });
   const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
   if (path !== undefined) writeFileSync(path, pem, { mode: 0o600 });
   return fromPrivatePem(pem);

@@ -86,11 +86,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await resources.subscriptions.seed();
   const armRoutes = [...resources.routes(), ...providerRoutes];
 
-  const tls =
+  const [tls, signingKey] = await Promise.all([
     options.cert !== undefined && options.key !== undefined
       ? loadUserTls(options.cert, options.key)
-      : loadOrCreateTls(dataDir, options.host);
-  const signingKey = loadOrCreateSigningKey(dataDir);
+      : loadOrCreateTls(dataDir, options.host),
+    loadOrCreateSigningKey(dataDir),
+  ]);
   let baseUrls: string[] = [];
   const tokens = new TokenService(signingKey, wallNow, () => baseUrls);
 

@@ -5,7 +5,8 @@
  *
  * Keys come from Node's native generator (fast); node-forge builds and signs the X.509 certificates.
  */
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { generateKeyPair, randomBytes } from "node:crypto";
+import { promisify } from "node:util";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import forge from "node-forge";
@@ -19,8 +20,11 @@ export interface TlsMaterial {
   caPath: string | undefined;
 }
 
-function newRsaKey(): forge.pki.rsa.PrivateKey {
-  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const generateRsa = promisify(generateKeyPair);
+
+/** RSA keys from Node's native generator, off the main thread (several are made at once on first start). */
+async function newRsaKey(): Promise<forge.pki.rsa.PrivateKey> {
+  const { privateKey } = await generateRsa("rsa", { modulusLength: 2048 });
   return forge.pki.privateKeyFromPem(privateKey.export({ type: "pkcs1", format: "pem" }).toString());
 }
 
@@ -35,8 +39,7 @@ function publicKeyOf(key: forge.pki.rsa.PrivateKey): forge.pki.rsa.PublicKey {
   return forge.pki.setRsaPublicKey(key.n, key.e);
 }
 
-function createCa(): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey } {
-  const key = newRsaKey();
+function createCa(key: forge.pki.rsa.PrivateKey): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey } {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKeyOf(key);
   cert.serialNumber = serial();
@@ -61,8 +64,8 @@ function createCa(): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKe
 function createServerCert(
   ca: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey },
   hostnames: string[],
+  key: forge.pki.rsa.PrivateKey,
 ): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey } {
-  const key = newRsaKey();
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKeyOf(key);
   cert.serialNumber = serial();
@@ -88,7 +91,7 @@ function createServerCert(
 }
 
 /** Loads the CA and server certificate from `dir`, creating them on first start (or in memory when `dir` is undefined). */
-export function loadOrCreateTls(dir: string | undefined, host: string): TlsMaterial {
+export async function loadOrCreateTls(dir: string | undefined, host: string): Promise<TlsMaterial> {
   const hostnames = [...new Set(["127.0.0.1", "localhost", "::1", host])];
   const paths =
     dir === undefined
@@ -117,22 +120,24 @@ export function loadOrCreateTls(dir: string | undefined, host: string): TlsMater
       cert: forge.pki.certificateFromPem(readFileSync(paths.ca, "utf8")),
       key: forge.pki.privateKeyFromPem(readFileSync(paths.caKey, "utf8")) as forge.pki.rsa.PrivateKey,
     };
-    return writeServer(ca, hostnames, paths);
+    return writeServer(ca, hostnames, paths, await newRsaKey());
   }
-  const ca = createCa();
+  const [caKey, serverKey] = await Promise.all([newRsaKey(), newRsaKey()]);
+  const ca = createCa(caKey);
   if (paths !== undefined) {
     writeFileSync(paths.ca, forge.pki.certificateToPem(ca.cert));
     writeFileSync(paths.caKey, forge.pki.privateKeyToPem(ca.key), { mode: 0o600 });
   }
-  return writeServer(ca, hostnames, paths);
+  return writeServer(ca, hostnames, paths, serverKey);
 }
 
 function writeServer(
   ca: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey },
   hostnames: string[],
   paths: { ca: string; cert: string; key: string } | undefined,
+  serverKey: forge.pki.rsa.PrivateKey,
 ): TlsMaterial {
-  const server = createServerCert(ca, hostnames);
+  const server = createServerCert(ca, hostnames, serverKey);
   const material: TlsMaterial = {
     key: forge.pki.privateKeyToPem(server.key),
     cert: forge.pki.certificateToPem(server.cert),
