@@ -1,0 +1,274 @@
+/**
+ * AKS node image versions: the real ones, then projected.
+ *
+ * Source: shared/aks-data/node-image-versions.md (file names of Azure/AKS `vhd-notes/` @ 8d1c8909, 2026-08-07), plus
+ * image names seen in real API answers (aks-recordings/, real-samples/): `AKSUbuntu-2204gen2containerd-202311.07.0`,
+ * `AKSUbuntu-2204gen2arm64containerd-202506.16.0`, `AKSUbuntu-1804gen2containerd-2022.10.03`,
+ * `AKSAzureLinux-V2gen2-202407.22.0`, `AKSWindows-2022-containerd-20348.1787.230614`,
+ * `AKSWindows-2019-containerd-17763.3534.221019`; fact sheet §3.1 for `AKSAzureLinux-V3gen2-202602.13.5`.
+ *
+ * Linux images ship weekly (fact sheet §3.1): before the first real version of a line and after its last one,
+ * versions are projected every 7 days on the same weekday as the nearest real one. Versions dated before 2023-03-06
+ * use the old `YYYY.MM.DD` suffix, later ones `YYYYMM.DD.PATCH`. Windows images ship monthly: projected on the 15th,
+ * with the OS build growing by the average monthly step of the real list.
+ */
+import { DAY_MS } from "./calendar.js";
+
+export type ImageLine = "ubuntu1804" | "ubuntu2204" | "ubuntu2404" | "azurelinux2" | "azurelinux3" | "windows2019" | "windows2022" | "windows2025"; // prettier-ignore
+
+/** Real Linux vhd-notes versions (suffixes), oldest first. */
+const UBUNTU_2204 = [
+  "202501.22.0", "202501.28.0", "202502.09.0", "202502.26.0", "202503.02.0", "202503.13.0", "202504.06.0",
+  "202504.27.0", "202505.14.0", "202505.27.0", "202506.03.0", "202506.12.0", "202506.16.0", "202507.02.0",
+  "202507.06.0", "202507.15.0", "202507.21.0", "202508.06.0", "202508.20.0", "202509.11.0", "202510.03.0",
+  "202512.06.0", "202512.18.0", "202601.07.0", "202601.13.0", "202601.27.0", "202603.04.0", "202603.12.0",
+  "202603.18.0", "202603.18.1", "202603.30.0", "202604.13.0", "202604.24.0", "202605.05.1", "202605.14.0",
+  "202605.27.0", "202606.08.1", "202606.19.0", "202607.02.0", "202607.09.0",
+]; // prettier-ignore
+/** Ubuntu 24.04 and Azure Linux 3 share the 22.04 train from 2025-07-15 on (only 25 listed each). */
+const UBUNTU_2404 = UBUNTU_2204.slice(UBUNTU_2204.indexOf("202507.15.0"));
+const AZURELINUX_3 = UBUNTU_2404.map((v) => (v === "202509.11.0" ? "202509.18.0" : v));
+const AZURELINUX_2 = [
+  "202506.16.0", "202507.02.0", "202507.06.0", "202507.15.0", "202507.21.0", "202508.06.0", "202508.20.0",
+  "202509.11.0", "202510.03.0", "202512.06.0",
+]; // prettier-ignore
+
+/** Real Windows versions `<build>.<YYMMDD>`, oldest first (the source lists them sorted as text). */
+const WINDOWS_2022 = [
+  "20348.707.220511", "20348.707.220525", "20348.768.220615", "20348.768.220624", "20348.825.220713",
+  "20348.859.220722", "20348.887.220810", "20348.4529.251212", "20348.4648.260120", "20348.4773.260210",
+  "20348.4893.260311", "20348.5020.260415", "20348.5139.260513", "20348.5256.260610", "20348.5386.260715",
+]; // prettier-ignore
+const WINDOWS_2025 = [
+  "26100.4946.250823", "26100.6584.250910", "26100.7462.251212", "26100.32230.260120", "26100.32370.260210",
+  "26100.32522.260311", "26100.32690.260415", "26100.32860.260513", "26100.32995.260610", "26100.33158.260715",
+]; // prettier-ignore
+const WINDOWS_2019 = ["17763.3534.221019"];
+
+interface LineSpec {
+  prefix: (arch: "amd64" | "arm64") => string;
+  /** Real versions, oldest first. */
+  real: readonly string[];
+  /** First day the line exists (projection backwards stops here). */
+  since: string;
+  /**
+   * From this day on the real list is the complete release history (vhd-notes); before it the entries are sparse
+   * observations, and gaps between them are filled with projected releases (weekly Linux, monthly Windows).
+   */
+  completeFrom: string;
+  /** Last day a version is published (retired lines stop). */
+  until?: string;
+  windows?: boolean;
+}
+
+const LINES: Record<ImageLine, LineSpec> = {
+  ubuntu1804: {
+    prefix: (a) => (a === "arm64" ? "AKSUbuntu-1804gen2arm64containerd" : "AKSUbuntu-1804gen2containerd"),
+    real: ["2022.10.03", "2022.10.24", "2023.01.10"],
+    since: "2020-01-01",
+    completeFrom: "2099-01-01",
+    until: "2023-06-30",
+  },
+  ubuntu2204: {
+    prefix: (a) => (a === "arm64" ? "AKSUbuntu-2204gen2arm64containerd" : "AKSUbuntu-2204gen2containerd"),
+    real: ["2022.10.03", "2022.10.24", "202306.01.0", "202306.19.0", "202306.26.0", "202308.01.0", "202308.22.0", "202311.07.0", "202311.22.0", "202401.09.0", "202404.09.0", "202406.19.0", "202407.22.0", "202407.29.0", "202408.12.0", "202408.27.0", "202410.09.0", "202410.27.0", "202411.03.0", ...UBUNTU_2204], // prettier-ignore
+    since: "2022-10-03",
+    completeFrom: "2025-01-22",
+  },
+  ubuntu2404: {
+    prefix: (a) => (a === "arm64" ? "AKSUbuntu-2404gen2arm64containerd" : "AKSUbuntu-2404gen2containerd"),
+    real: ["202501.22.0", ...UBUNTU_2404],
+    since: "2025-01-22",
+    completeFrom: "2025-07-15",
+  },
+  azurelinux2: {
+    prefix: (a) => (a === "arm64" ? "AKSAzureLinux-V2gen2arm64" : "AKSAzureLinux-V2gen2"),
+    real: ["202407.22.0", ...AZURELINUX_2],
+    since: "2023-05-24",
+    completeFrom: "2025-06-16",
+    until: "2025-12-06", // frozen at 202512.06.0 (AKS CHANGELOG 2026-01-04)
+  },
+  azurelinux3: {
+    prefix: (a) => (a === "arm64" ? "AKSAzureLinux-V3gen2arm64" : "AKSAzureLinux-V3gen2"),
+    real: ["202501.05.0", ...AZURELINUX_3],
+    since: "2025-01-05",
+    completeFrom: "2025-07-15",
+  },
+  windows2019: { prefix: () => "AKSWindows-2019-containerd", real: WINDOWS_2019, since: "2020-01-01", completeFrom: "2099-01-01", until: "2026-02-28", windows: true }, // prettier-ignore
+  windows2022: { prefix: () => "AKSWindows-2022-containerd", real: WINDOWS_2022, since: "2022-05-11", completeFrom: "2025-12-12", windows: true }, // prettier-ignore
+  windows2025: { prefix: () => "AKSWindows-2025-containerd", real: WINDOWS_2025, since: "2025-08-23", completeFrom: "2025-08-23", windows: true }, // prettier-ignore
+};
+
+const NEW_FORMAT_FROM = Date.UTC(2023, 2, 6);
+
+function dayMs(text: string): number {
+  const [y, m, d] = text.split("-").map(Number);
+  return Date.UTC(y!, m! - 1, d!);
+}
+
+/** Release day (ms) of a Linux suffix (`202607.09.0` or `2022.10.03`) or a Windows one (`20348.5386.260715`). */
+function suffixDay(suffix: string, windows: boolean): number | undefined {
+  if (windows) {
+    const m = /^\d+\.\d+\.(\d{2})(\d{2})(\d{2})$/.exec(suffix);
+    return m === null ? undefined : Date.UTC(2000 + Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  }
+  let m = /^(\d{4})(\d{2})\.(\d{2})\.\d+$/.exec(suffix);
+  if (m !== null) return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  m = /^(\d{4})\.(\d{2})\.(\d{2})$/.exec(suffix);
+  return m === null ? undefined : Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+}
+
+function linuxSuffix(ms: number): string {
+  const d = new Date(ms);
+  const y = d.getUTCFullYear();
+  const mm = String(d.getUTCMonth() + 1).padStart(2, "0");
+  const dd = String(d.getUTCDate()).padStart(2, "0");
+  return ms < NEW_FORMAT_FROM ? `${y}.${mm}.${dd}` : `${y}${mm}.${dd}.0`;
+}
+
+function windowsSuffix(build: string, ms: number): string {
+  const d = new Date(ms);
+  const yy = String(d.getUTCFullYear() % 100).padStart(2, "0");
+  const mm = String(d.getUTCMonth() + 1).padStart(2, "0");
+  const dd = String(d.getUTCDate()).padStart(2, "0");
+  return `${build}.${yy}${mm}${dd}`;
+}
+
+/** Fills the gaps of a sparse part of a real list in place (see LineSpec.completeFrom). */
+function fillGaps(real: { suffix: string; at: number }[], spec: LineSpec): void {
+  const completeFrom = dayMs(spec.completeFrom);
+  const filled: { suffix: string; at: number }[] = [];
+  for (let i = 0; i < real.length; i++) {
+    const cur = real[i]!;
+    filled.push(cur);
+    const next = real[i + 1];
+    if (next === undefined || next.at > completeFrom) continue;
+    if (spec.windows === true) {
+      const [major, b0] = cur.suffix.split(".").map(Number) as [number, number];
+      const b1 = Number(next.suffix.split(".")[1]);
+      const start = new Date(cur.at);
+      for (let k = 1; ; k++) {
+        const t = Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + k, 15);
+        if (t >= next.at - 20 * DAY_MS) break;
+        const build = Math.round(b0 + ((b1 - b0) * (t - cur.at)) / (next.at - cur.at));
+        filled.push({ suffix: windowsSuffix(`${major}.${build}`, t), at: t });
+      }
+    } else {
+      for (let t = cur.at + 7 * DAY_MS; t < next.at - 3 * DAY_MS; t += 7 * DAY_MS) {
+        filled.push({ suffix: linuxSuffix(t), at: t });
+      }
+    }
+  }
+  real.splice(0, real.length, ...filled);
+}
+
+interface Built {
+  spec: LineSpec;
+  real: { suffix: string; at: number }[];
+  firstAt: number;
+  lastAt: number;
+  /** Windows: build number and monthly step for projection. */
+  build?: { major: number; lastMinor: number; firstMinor: number; stepPerMonth: number };
+}
+
+const built = new Map<ImageLine, Built>();
+
+function build(line: ImageLine): Built {
+  const got = built.get(line);
+  if (got !== undefined) return got;
+  const spec = LINES[line];
+  const real = spec.real
+    .map((suffix) => ({ suffix, at: suffixDay(suffix, spec.windows === true)! }))
+    .sort((a, b) => a.at - b.at || a.suffix.localeCompare(b.suffix));
+  fillGaps(real, spec);
+  const b: Built = { spec, real, firstAt: real[0]!.at, lastAt: real[real.length - 1]!.at };
+  if (spec.windows === true) {
+    const parse = (s: string): [number, number] => s.split(".").map(Number) as [number, number];
+    const [major, lastMinor] = parse(real[real.length - 1]!.suffix);
+    // Step from the recent part of the list (builds restart in a new OS servicing line, e.g. 26100.7462 → 26100.32230).
+    const recent = real.slice(-4);
+    const months = Math.max(1, (recent[recent.length - 1]!.at - recent[0]!.at) / (30.44 * DAY_MS));
+    const stepPerMonth = Math.max(1, Math.round((lastMinor - parse(recent[0]!.suffix)[1]) / months));
+    b.build = { major, lastMinor, firstMinor: parse(real[0]!.suffix)[1], stepPerMonth };
+  }
+  built.set(line, b);
+  return b;
+}
+
+/** The newest version suffix of a line released at or before `atMs` (or the line's first one if none yet). */
+function suffixAt(line: ImageLine, atMs: number): string {
+  const b = build(line);
+  const cap = b.spec.until === undefined ? atMs : Math.min(atMs, dayMs(b.spec.until));
+  if (cap >= b.firstAt && cap <= b.lastAt) {
+    let best = b.real[0]!;
+    for (const r of b.real) if (r.at <= cap) best = r;
+    return best.suffix;
+  }
+  if (b.spec.windows === true) {
+    const w = b.build!;
+    if (cap < b.firstAt) return b.real[0]!.suffix;
+    // monthly on the 15th after the last real one
+    const last = new Date(b.lastAt);
+    let y = last.getUTCFullYear();
+    let m = last.getUTCMonth() + 1;
+    let months = 0;
+    let best = b.real[b.real.length - 1]!.suffix;
+    for (;;) {
+      const t = Date.UTC(y, m, 15);
+      if (t > cap) break;
+      months++;
+      best = windowsSuffix(`${w.major}.${w.lastMinor + months * w.stepPerMonth}`, t);
+      m++;
+      if (m > 11) {
+        m = 0;
+        y++;
+      }
+    }
+    return best;
+  }
+  const week = 7 * DAY_MS;
+  if (cap < b.firstAt) {
+    const since = dayMs(b.spec.since);
+    const floorAt = Math.max(cap, since);
+    const k = Math.ceil((b.firstAt - floorAt) / week);
+    const t = b.firstAt - k * week;
+    return linuxSuffix(t < since ? t + week : t);
+  }
+  const k = Math.floor((cap - b.lastAt) / week);
+  return linuxSuffix(b.lastAt + k * week);
+}
+
+/** The full image name of the newest image of a line at `atMs`. */
+export function imageAt(line: ImageLine, arch: "amd64" | "arm64", atMs: number): string {
+  return `${LINES[line].prefix(arch)}-${suffixAt(line, atMs)}`;
+}
+
+/** When an image version (full name, e.g. `AKSUbuntu-2204gen2containerd-202607.09.0`) was released; undefined if unknown format. */
+export function nodeImageReleasedAt(version: string): Date | undefined {
+  const windows = version.startsWith("AKSWindows-");
+  const suffix = version.slice(version.lastIndexOf("-") + 1);
+  const at = suffixDay(suffix, windows);
+  return at === undefined ? undefined : new Date(at);
+}
+
+/** The line an OS SKU + Kubernetes minor maps to. See the choice documented in versions/index.ts. */
+export function imageLineFor(
+  osType: "Linux" | "Windows",
+  osSku: string | undefined,
+  kubernetesMinor: number | undefined,
+): ImageLine {
+  const sku = (osSku ?? "").toLowerCase();
+  if (osType === "Windows" || sku.startsWith("windows")) {
+    if (sku === "windows2019") return "windows2019";
+    if (sku === "windows2025") return "windows2025";
+    return "windows2022";
+  }
+  if (sku === "ubuntu2204") return "ubuntu2204";
+  if (sku === "ubuntu2404") return "ubuntu2404";
+  if (sku === "cblmariner" || sku === "mariner" || sku === "azurelinux2") return "azurelinux2";
+  if (sku.startsWith("azurelinux")) return "azurelinux3";
+  // Ubuntu (or unspecified): 18.04 before 1.25, 22.04 for 1.25–1.34, 24.04 from 1.35.
+  if (kubernetesMinor !== undefined && kubernetesMinor < 25) return "ubuntu1804";
+  if (kubernetesMinor !== undefined && kubernetesMinor >= 35) return "ubuntu2404";
+  return "ubuntu2204";
+}
