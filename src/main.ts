@@ -5,7 +5,6 @@
  */
 import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { startServer } from "./server/start.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -61,6 +60,8 @@ const program = new Command()
     if ((opts.cert === undefined) !== (opts.key === undefined)) {
       program.error("--cert and --key go together.");
     }
+    // Loaded here, not at the top: `aksemu az` must not pay for loading the server.
+    const { startServer } = await import("./server/start.js");
     const server = await startServer({
       host: opts.host as string,
       port: opts.port as number,
@@ -97,6 +98,54 @@ const program = new Command()
     };
     process.on("SIGINT", () => stop("SIGINT"));
     process.on("SIGTERM", () => stop("SIGTERM"));
+  });
+
+// Root options go before a sub-command (`aksemu --data-dir d az ...` also works); everything after `az` is az's.
+program.enablePositionalOptions();
+
+function dataDirFor(sub: Command): string {
+  const own = sub.opts<{ dataDir?: string }>().dataDir;
+  return own ?? program.opts<{ dataDir: string }>().dataDir;
+}
+
+program
+  .command("az")
+  .description(
+    "run your Azure CLI against the aksemu running with --data-dir (private az profile, CA trusted, logged in); " +
+      "every argument after the sub-command's own options goes to az untouched, e.g. `aksemu az aks list -o table`",
+  )
+  .usage("[--data-dir <dir>] <az arguments...>")
+  .option("--data-dir <dir>", "the data dir of the running aksemu (default: ./.aksemu)")
+  .argument("[args...]", "arguments for az")
+  .helpOption(false)
+  .passThroughOptions()
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .action(async (args: string[], _opts: unknown, sub: Command) => {
+    const { runAz, CliError } = await import("./cli/azure-cli.js");
+    try {
+      process.exitCode = await runAz(args, { dataDir: dataDirFor(sub) });
+    } catch (error) {
+      if (!(error instanceof CliError)) throw error;
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = error.exitCode;
+    }
+  });
+
+program
+  .command("env")
+  .description("print the shell exports and az commands that point your own az at the running aksemu")
+  .option("--data-dir <dir>", "the data dir of the running aksemu (default: ./.aksemu)")
+  .action(async (_opts: unknown, sub: Command) => {
+    const { envScript, findServer, CliError } = await import("./cli/azure-cli.js");
+    try {
+      const dataDir = dataDirFor(sub);
+      process.stdout.write(envScript(dataDir, findServer(dataDir)));
+    } catch (error) {
+      if (!(error instanceof CliError)) throw error;
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = error.exitCode;
+    }
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -15,6 +15,7 @@ import { identityRoutes } from "../identity/routes.js";
 import { TokenService } from "../identity/tokens.js";
 import { Operations } from "../operations/operations.js";
 import type { Platform } from "../providers/platform.js";
+import { Features } from "../providers/features/index.js";
 import { ResourcesProvider, type ProviderInfo } from "../providers/resources/index.js";
 import { openStore, type Store } from "../store/store.js";
 import { buildApp } from "./app.js";
@@ -81,7 +82,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const platform: Platform = { store, clock, operations, pageSize: options.pageSize, cascades: new Map() };
 
   const resources = new ResourcesProvider(platform);
-  const providerRoutes: OperationRoute[] = [];
+  const features = new Features(platform);
+  const providerRoutes: OperationRoute[] = [...features.routes()];
   resources.attachCatalog(catalogOf(providerRoutes));
   await resources.subscriptions.seed();
   const armRoutes = [...resources.routes(), ...providerRoutes];
