@@ -16,6 +16,7 @@ import { TokenService } from "../identity/tokens.js";
 import { Operations } from "../operations/operations.js";
 import type { Platform } from "../providers/platform.js";
 import { Features } from "../providers/features/index.js";
+import { locationRoutes } from "../providers/containerservice/locations.js";
 import { ResourcesProvider, type ProviderInfo } from "../providers/resources/index.js";
 import { openStore, type Store } from "../store/store.js";
 import { buildApp } from "./app.js";
@@ -83,7 +84,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const resources = new ResourcesProvider(platform);
   const features = new Features(platform);
-  const providerRoutes: OperationRoute[] = [...features.routes()];
+  const providerRoutes: OperationRoute[] = [...features.routes(), ...locationRoutes(platform)];
   resources.attachCatalog(catalogOf(providerRoutes));
   await resources.subscriptions.seed();
   const armRoutes = [...resources.routes(), ...providerRoutes];

@@ -271,7 +271,13 @@ class Catalog implements VersionCatalog {
       opts.controlPlane !== undefined &&
       v.patch !== undefined &&
       `1.${v.minor}.${v.patch}` === opts.controlPlane;
-    const patch = exactCp ? opts.controlPlane! : this.patchFor(text);
+    // A pool asking for its control plane's minor by alias gets the control plane's patch (never newer than it).
+    const cpSameMinor =
+      forPool &&
+      v.patch === undefined &&
+      opts.controlPlane !== undefined &&
+      parseVersion(opts.controlPlane)?.minor === v.minor;
+    const patch = exactCp || cpSameMinor ? opts.controlPlane! : this.patchFor(text);
     if (m === undefined || patch === undefined) return notSupported();
     if (!(forPool ? this.poolMinorOk(m, opts.lts) : this.clusterMinorOk(m, opts.lts))) return notSupported();
     if (forPool && opts.controlPlane !== undefined && opts.controlPlane !== "") {
