@@ -179,7 +179,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       handler: async (req, reply) => {
         const principal = await options.tokens.verify(req.headers.authorization, challengeUri(req));
         const query = req.query as Record<string, string | undefined>;
-        const decision = route.apiVersions.decide(query["api-version"], options.strictApiVersion);
+        // ARM reads query parameter names case-insensitively (`Api-Version` works too).
+        const apiVersion =
+          query["api-version"] ?? Object.entries(query).find(([k]) => k.toLowerCase() === "api-version")?.[1];
+        const decision = route.apiVersions.decide(apiVersion, options.strictApiVersion);
         const params = req.params as Record<string, string>;
         if (params.subscriptionId !== undefined) {
           const subscription = await options.subscriptions.require(params.subscriptionId);

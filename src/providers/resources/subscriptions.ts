@@ -157,14 +157,21 @@ export class Subscriptions {
         apiVersions: apiVersions.locations,
         handler: async (ctx) => {
           const sub = await this.require(ctx.params.subscriptionId!);
+          // `type` and `metadata.geography` came after the 2019-11-01 shape.
+          const typed = ctx.servedApiVersion >= "2021-01-01";
           return ok({
             value: REGIONS.map((r) => ({
               id: `${sub.id}/locations/${r.name}`,
+              subscriptionId: sub.subscriptionId,
               name: r.name,
-              type: "Region",
+              ...(typed ? { type: "Region" } : {}),
               displayName: r.displayName,
               regionalDisplayName: `(${r.geography}) ${r.displayName}`,
-              metadata: { regionType: "Physical", regionCategory: "Recommended", geography: r.geography },
+              metadata: {
+                regionType: "Physical",
+                regionCategory: "Recommended",
+                ...(typed ? { geography: r.geography } : {}),
+              },
             })),
           });
         },
@@ -173,7 +180,7 @@ export class Subscriptions {
         method: "GET",
         path: "/tenants",
         apiVersions: apiVersions.tenants,
-        handler: () =>
+        handler: (ctx) =>
           Promise.resolve(
             ok({
               value: [
@@ -181,9 +188,13 @@ export class Subscriptions {
                   id: `/tenants/${this.tenantId}`,
                   tenantId: this.tenantId,
                   tenantCategory: "Home",
+                  countryCode: "US",
                   displayName: "aksemu",
-                  defaultDomain: "aksemu.onmicrosoft.com",
                   domains: ["aksemu.onmicrosoft.com"],
+                  // from api-version 2020-01-01 on (not in the 2019-11-01 shape)
+                  ...(ctx.servedApiVersion >= "2020-01-01"
+                    ? { defaultDomain: "aksemu.onmicrosoft.com", tenantType: "AAD" }
+                    : {}),
                 },
               ],
             }),
