@@ -37,6 +37,12 @@ export interface OperationRecord {
   payload: unknown;
   /** When set, the result URL answers 200 with this resource's current body once the operation succeeded. */
   resultResourceId?: string;
+  /** ARM's operation name for the activity log, e.g. `Microsoft.ContainerService/managedClusters/write`. */
+  operationName?: string;
+  /** The request's correlation id (a fresh one for platform actions). */
+  correlationId?: string;
+  /** Why the platform acted (the policy rule), for the activity log. */
+  reason?: string;
 }
 
 export interface CompletionOutcome {
@@ -58,12 +64,26 @@ export interface BeginOptions {
   /** Emulated duration; defaults to the server's operation duration. */
   durationMs?: number;
   resultResourceId?: string;
+  operationName?: string;
+  correlationId?: string;
+  reason?: string;
 }
+
+/** What happened to an operation: the activity log and the policy listen to these. */
+export type OperationPhase = "Started" | "Succeeded" | "Failed" | "Canceled";
+
+/** Called inside the transaction that started or ended the operation (after a completion handler ran). */
+export type OperationListener = (
+  phase: OperationPhase,
+  operation: OperationRecord,
+  ctx: { store: Store; now: Date },
+) => Promise<void>;
 
 const COMPLETE = "operations.complete";
 
 export class Operations {
   private readonly completions = new Map<string, CompletionHandler>();
+  private readonly listeners: OperationListener[] = [];
 
   constructor(
     private readonly clock: Clock,
@@ -77,6 +97,15 @@ export class Operations {
   onComplete(kind: string, handler: CompletionHandler): void {
     if (this.completions.has(kind)) throw new Error(`Operation kind '${kind}' is already registered.`);
     this.completions.set(kind, handler);
+  }
+
+  /** Registers a listener of operation starts and ends (activity log, policy). Listeners run in registration order. */
+  listen(listener: OperationListener): void {
+    this.listeners.push(listener);
+  }
+
+  private async emit(phase: OperationPhase, record: OperationRecord, store: Store): Promise<void> {
+    for (const listener of this.listeners) await listener(phase, record, { store, now: this.clock.now() });
   }
 
   /** Records an operation and schedules its completion, inside the caller's transaction. */
@@ -94,10 +123,14 @@ export class Operations {
       kind: options.kind,
       payload: options.payload ?? null,
       ...(options.resultResourceId === undefined ? {} : { resultResourceId: options.resultResourceId }),
+      ...(options.operationName === undefined ? {} : { operationName: options.operationName }),
+      correlationId: options.correlationId ?? randomUUID(),
+      ...(options.reason === undefined ? {} : { reason: options.reason }),
     };
     await store.putOperation(record.id, record.subscriptionId, record.resourceId, record);
     const due = this.clock.nowMs() + (options.durationMs ?? this.defaultDurationMs);
     await this.clock.schedule(store, due, COMPLETE, { operationId: record.id });
+    await this.emit("Started", record, store);
     return record;
   }
 
@@ -115,6 +148,7 @@ export class Operations {
     const ended: OperationRecord = { ...record, status, endTime: this.clock.now().toISOString() };
     if (error !== undefined) ended.error = error;
     await store.putOperation(ended.id, ended.subscriptionId, ended.resourceId, ended);
+    await this.emit(status === "InProgress" ? "Canceled" : status, ended, store);
   }
 
   private async complete(payload: { operationId: string }, ctx: TimerContext): Promise<void> {
@@ -130,6 +164,7 @@ export class Operations {
       if (outcome.errorStatus !== undefined) ended.errorStatus = outcome.errorStatus;
     }
     await ctx.store.putOperation(ended.id, ended.subscriptionId, ended.resourceId, ended);
+    await this.emit(ended.status === "InProgress" ? "Canceled" : ended.status, ended, ctx.store);
   }
 }
 

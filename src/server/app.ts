@@ -29,6 +29,21 @@ export interface AppOptions {
   /** The control API is open without a token only while the server listens on loopback. */
   loopbackOnly: boolean;
   verbose: boolean;
+  /**
+   * Called after a synchronous ARM write succeeded (not for long-running ones: operations log those), so that the
+   * activity log records it.
+   */
+  onSyncWrite?: (write: SyncWrite) => Promise<void>;
+}
+
+export interface SyncWrite {
+  method: string;
+  /** The resource type the route serves, e.g. `Microsoft.Resources/resourceGroups`. */
+  resourceType: string;
+  /** The request path without the query. */
+  path: string;
+  status: number;
+  ctx: RequestContext;
 }
 
 function headerMap(req: FastifyRequest): Record<string, string | undefined> {
@@ -203,6 +218,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           correlationId: String(reply.getHeader("x-ms-correlation-request-id") ?? req.id),
         };
         const response = await route.handler(ctx);
+        if (isWrite && options.onSyncWrite !== undefined && response.status < 300 && response.status !== 202) {
+          const lro = Object.keys(response.headers ?? {}).some((h) => h.toLowerCase() === "azure-asyncoperation");
+          if (!lro) {
+            await options.onSyncWrite({
+              method: req.method,
+              resourceType: route.apiVersions.resourceType,
+              path: ctx.url.pathname,
+              status: response.status,
+              ctx,
+            });
+          }
+        }
         if (decision.warning !== undefined) reply.header("Warning", decision.warning);
         return send(reply, response);
       },

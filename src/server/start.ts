@@ -18,6 +18,11 @@ import type { Platform } from "../providers/platform.js";
 import { Features } from "../providers/features/index.js";
 import { locationRoutes } from "../providers/containerservice/locations.js";
 import { ResourcesProvider, type ProviderInfo } from "../providers/resources/index.js";
+import { ContainerServiceProvider } from "../providers/containerservice/index.js";
+import { ActivityLog } from "../providers/insights/index.js";
+import { Policy } from "../policy/index.js";
+import { supportabilityRoutes } from "../emulator/supportability.js";
+import { subscriptionStateRoutes } from "../emulator/subscription-state.js";
 import { openStore, type Store } from "../store/store.js";
 import { buildApp } from "./app.js";
 import { loadOrCreateTls, loadUserTls, type TlsMaterial } from "./tls.js";
@@ -34,6 +39,8 @@ export interface ServerOptions {
   key?: string;
   /** Emulated duration of a long-running operation. */
   operationDurationMs: number;
+  /** Cluster operations take AKS-like emulated minutes (create ~5 min, stop ~2 min...). */
+  realisticTimings?: boolean;
   pageSize: number;
   verbose: boolean;
   version: string;
@@ -83,11 +90,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const platform: Platform = { store, clock, operations, pageSize: options.pageSize, cascades: new Map() };
 
   const resources = new ResourcesProvider(platform);
+  // The activity log listens to operations before the policy does, so an operation's end is logged before the
+  // platform's reaction to it.
+  const activityLog = new ActivityLog(platform, () => resources.subscriptions.tenantId);
+  const policy = new Policy({ store, clock, operations, subscriptions: resources.subscriptions, activityLog });
   const features = new Features(platform);
   const providerRoutes: OperationRoute[] = [...features.routes(), ...locationRoutes(platform)];
+  providerRoutes.push(...activityLog.routes());
+  const containerService = new ContainerServiceProvider(platform, resources, {
+    realisticTimings: options.realisticTimings === true,
+  });
+  providerRoutes.push(...containerService.routes());
   resources.attachCatalog(catalogOf(providerRoutes));
   await resources.subscriptions.seed();
-  const armRoutes = [...resources.routes(), ...providerRoutes];
+  const armRoutes = policy.guardRoutes([...resources.routes(), ...providerRoutes]);
 
   const [tls, signingKey] = await Promise.all([
     options.cert !== undefined && options.key !== undefined
@@ -117,7 +133,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         },
       }),
       ...identityRoutes({ tokens, key: signingKey, tenantId: () => resources.subscriptions.tenantId }),
+      ...supportabilityRoutes({ store, clock, policy }),
+      ...subscriptionStateRoutes({ store, clock, subscriptions: resources.subscriptions, policy }),
     ],
+    onSyncWrite: (w) =>
+      activityLog.recordRequest({
+        method: w.method,
+        resourceType: w.resourceType,
+        path: w.path,
+        status: w.status,
+        subscriptionId: w.ctx.params.subscriptionId,
+        caller: w.ctx.caller.objectId,
+        correlationId: w.ctx.correlationId,
+      }),
     strictApiVersion: options.strictApiVersion,
     loopbackOnly,
     verbose: options.verbose,

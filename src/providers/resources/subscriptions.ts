@@ -31,6 +31,11 @@ export interface SubscriptionBody {
 
 const TYPE = "Microsoft.Resources/subscriptions";
 
+/** Not on the wire: since when the subscription is in its state. */
+export interface SubscriptionInternal {
+  stateSince?: string;
+}
+
 interface Identity {
   tenantId: string;
   defaultSubscriptionId: string;
@@ -89,13 +94,14 @@ export class Subscriptions {
     return body;
   }
 
-  async save(store: Store, body: SubscriptionBody): Promise<void> {
+  async save(store: Store, body: SubscriptionBody, internal?: SubscriptionInternal): Promise<void> {
     await store.putResource({
       id: body.id,
       type: TYPE,
       parentId: `/tenants/${this.tenantId}`,
       subscriptionId: body.subscriptionId,
       body,
+      ...(internal === undefined ? {} : { internal }),
       etag: newEtag(),
       at: this.platform.clock.now().toISOString(),
     });
@@ -108,6 +114,35 @@ export class Subscriptions {
     const found = await store.getResource<SubscriptionBody>(subscriptionPath(id));
     if (found !== undefined) this.cache.set(id.toLowerCase(), found.body);
     return found?.body;
+  }
+
+  /**
+   * Moves a subscription to another of ARM's states (the control API does this; the policy reacts to it). Returns the
+   * state before and the instant of the change; the instant is kept so that timers set at the change can tell
+   * whether the state they were set for still holds.
+   */
+  async setState(
+    store: Store,
+    id: string,
+    state: SubscriptionState,
+  ): Promise<{ previous: SubscriptionState; since: string; body: SubscriptionBody }> {
+    const found = await store.getResource<SubscriptionBody, SubscriptionInternal>(subscriptionPath(id));
+    if (found === undefined) throw armErrors.subscriptionNotFound(id);
+    const previous = found.body.state;
+    if (previous === state) {
+      return { previous, since: found.internal.stateSince ?? found.createdAt, body: found.body };
+    }
+    const since = this.platform.clock.now().toISOString();
+    const body: SubscriptionBody = { ...found.body, state };
+    await this.save(store, body, { ...found.internal, stateSince: since });
+    return { previous, since, body };
+  }
+
+  /** The state of a subscription and since when it holds. */
+  async stateOf(store: Store, id: string): Promise<{ state: SubscriptionState; since: string } | undefined> {
+    const found = await store.getResource<SubscriptionBody, SubscriptionInternal>(subscriptionPath(id));
+    if (found === undefined) return undefined;
+    return { state: found.body.state, since: found.internal.stateSince ?? found.createdAt };
   }
 
   /** The subscription of a request path; throws ARM's errors for a malformed or unknown id. */
