@@ -268,7 +268,12 @@ export function ensureLoggedIn(dataDir: string, server: ServerInfo, az = "az", b
   const commands = setupCommands(server);
 
   if (!status.registered) {
-    step(az, commands.register, env, "registering the aksemu cloud");
+    try {
+      step(az, commands.register, env, "registering the aksemu cloud");
+    } catch (error) {
+      // Another `aksemu az` started at the same moment may have registered it first.
+      if (!profileStatus(configDir, server).endpointMatches) throw error;
+    }
     ran.push(commands.register);
   } else if (!status.endpointMatches) {
     step(az, commands.update, env, "pointing the aksemu cloud at the running server");
