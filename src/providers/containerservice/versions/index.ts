@@ -16,11 +16,8 @@
  *   available minor above it;
  * - node pools: never newer than the control plane, at most 3 minors behind it from control plane 1.28 on (2 before).
  *
- * Node image choice per OS SKU (AKS docs "node images" and release notes): `Ubuntu`/unspecified gets Ubuntu 18.04
- * below Kubernetes 1.25, Ubuntu 22.04 from 1.25 to 1.34 and Ubuntu 24.04 from 1.35 on (AKS made 24.04 the default
- * Ubuntu for 1.35+); `Ubuntu2204`/`Ubuntu2404` pin the release; `AzureLinux`/`AzureLinux3` get Azure Linux 3 images
- * (`AKSAzureLinux-V3gen2-…`), `CBLMariner`/`Mariner` the retired Azure Linux 2 line (frozen at 202512.06.0); Windows
- * gets Windows Server 2022 (`Windows2022`, the default) or 2025 (`Windows2025`) images, `Windows2019` the old line.
+ * Node image choice per OS SKU: see `imageLineFor` in node-images.ts (Ubuntu 22.04 up to 1.34 and 24.04 from 1.35;
+ * Azure Linux 2.0 up to 1.31 and 3.0 from 1.32; Windows Server 2022 by default from 1.25, 2025 when asked).
  */
 import { DAY_MS, lifecycleOf, minorNumber, minorNumbersUpTo, type MinorLifecycle } from "./calendar.js";
 import { imageAt, imageLineFor } from "./node-images.js";

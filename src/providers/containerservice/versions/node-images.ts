@@ -251,7 +251,17 @@ export function nodeImageReleasedAt(version: string): Date | undefined {
   return at === undefined ? undefined : new Date(at);
 }
 
-/** The line an OS SKU + Kubernetes minor maps to. See the choice documented in versions/index.ts. */
+/**
+ * The image line an OS SKU maps to for a Kubernetes minor (AKS docs "upgrade-os-version" and the Azure Linux support
+ * cycle, and the 2022-08-14 release notes):
+ * - `Ubuntu`/unspecified follows the Kubernetes version: 18.04 below 1.25, 22.04 for 1.25–1.34, 24.04 from 1.35;
+ *   `Ubuntu2204`/`Ubuntu2404` pin the release;
+ * - `AzureLinux` follows it too: Azure Linux 2.0 up to 1.31 (its last AKS version; the line is frozen at 202512.06.0),
+ *   Azure Linux 3.0 from 1.32 ("customers move to Azure Linux 3.0 when upgrading from 1.31 to 1.32");
+ *   `AzureLinux3` pins 3.0; `CBLMariner`/`Mariner` is 2.0;
+ * - Windows unspecified: Windows Server 2019 below 1.25, 2022 from 1.25; `Windows2022`/`Windows2025` pin it.
+ * Without a Kubernetes minor, the current default's rules apply (22.04/24.04, Azure Linux 3, Windows 2022).
+ */
 export function imageLineFor(
   osType: "Linux" | "Windows",
   osSku: string | undefined,
@@ -261,13 +271,15 @@ export function imageLineFor(
   if (osType === "Windows" || sku.startsWith("windows")) {
     if (sku === "windows2019") return "windows2019";
     if (sku === "windows2025") return "windows2025";
-    return "windows2022";
+    if (sku === "windows2022") return "windows2022";
+    return kubernetesMinor !== undefined && kubernetesMinor < 25 ? "windows2019" : "windows2022";
   }
   if (sku === "ubuntu2204") return "ubuntu2204";
   if (sku === "ubuntu2404") return "ubuntu2404";
-  if (sku === "cblmariner" || sku === "mariner" || sku === "azurelinux2") return "azurelinux2";
-  if (sku.startsWith("azurelinux")) return "azurelinux3";
-  // Ubuntu (or unspecified): 18.04 before 1.25, 22.04 for 1.25–1.34, 24.04 from 1.35.
+  if (sku === "cblmariner" || sku === "mariner") return "azurelinux2";
+  if (sku === "azurelinux3") return "azurelinux3";
+  if (sku.startsWith("azurelinux"))
+    return kubernetesMinor !== undefined && kubernetesMinor <= 31 ? "azurelinux2" : "azurelinux3";
   if (kubernetesMinor !== undefined && kubernetesMinor < 25) return "ubuntu1804";
   if (kubernetesMinor !== undefined && kubernetesMinor >= 35) return "ubuntu2404";
   return "ubuntu2204";
