@@ -7,6 +7,7 @@ import { isObject } from "../arm/body.js";
 import type { ArmResponse, PlainRoute } from "../arm/handler.js";
 import type { Clock } from "../clock/clock.js";
 import { addDuration, parseIsoDuration } from "../clock/duration.js";
+import { parseIsoInstant } from "../clock/instant.js";
 
 export interface EmulatorOptions {
   clock: Clock;
@@ -69,10 +70,13 @@ export function emulatorRoutes(options: EmulatorOptions): PlainRoute[] {
       auth: "emulator",
       handler: (req) => {
         const body = req.body;
-        if (!isObject(body) || typeof body.now !== "string" || !/^\d{4}-\d{2}-\d{2}T/.test(body.now)) {
-          throw badRequest('Send {"now": "<ISO-8601 instant>"}, for example {"now": "2027-01-01T00:00:00Z"}.');
+        const instant = isObject(body) && typeof body.now === "string" ? parseIsoInstant(body.now) : undefined;
+        if (instant === undefined) {
+          throw badRequest(
+            'Send {"now": "<ISO-8601 instant with a time zone>"}, for example {"now": "2027-01-01T00:00:00Z"}; the date must exist.',
+          );
         }
-        return moveTo(clock, new Date(body.now));
+        return moveTo(clock, instant);
       },
     },
     {
