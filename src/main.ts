@@ -49,6 +49,7 @@ const program = new Command()
   .option("--cert <file>", "your own TLS certificate (PEM)")
   .option("--key <file>", "your own TLS private key (PEM)")
   .option("--operation-duration <ms>", "emulated duration of a long-running operation", parsePositiveNumber, 250)
+  .option("--realistic-timings", "cluster operations take AKS-like emulated minutes (create ~5 min)", false)
   .option(
     "--page-size <n>",
     "items per page before a nextLink",
@@ -72,6 +73,7 @@ const program = new Command()
       strictApiVersion: opts.strictApiVersion as boolean,
       ...(opts.cert === undefined ? {} : { cert: opts.cert as string, key: opts.key as string }),
       operationDurationMs: opts.operationDuration as number,
+      realisticTimings: opts.realisticTimings as boolean,
       pageSize: opts.pageSize as number,
       verbose: opts.verbose as boolean,
       version: pkg.version,

@@ -1,0 +1,410 @@
+/**
+ * A managed cluster's properties from a request: validation and the defaults AKS fills (network profile, identity,
+ * FQDNs, node resource group, SKU, support plan...). Compare shared/aks-data/real-samples/ and the recordings.
+ * Agent pools are planned separately (pool-spec.ts); this module leaves `agentPoolProfiles` out.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { ArmError } from "../../arm/errors.js";
+import { isObject, optionalBoolean, optionalObject, optionalString, type JsonObject } from "../../arm/body.js";
+import { aksErrors } from "./errors.js";
+import type { ClusterBody, ClusterProperties } from "./model.js";
+import { enumValue, validateDnsPrefix } from "./validation.js";
+
+const NETWORK_PLUGINS = ["azure", "kubenet", "none"] as const;
+const OUTBOUND_TYPES = ["loadBalancer", "userDefinedRouting", "managedNATGateway", "userAssignedNATGateway", "none"] as const; // prettier-ignore
+const UPGRADE_CHANNELS = ["rapid", "stable", "patch", "node-image", "none"] as const;
+const NODE_OS_CHANNELS = ["None", "Unmanaged", "NodeImage", "SecurityPatch"] as const;
+const TIERS = ["Free", "Standard", "Premium"] as const;
+export const SUPPORT_PLANS = ["KubernetesOfficial", "AKSLongTermSupport"] as const;
+
+/** Properties the server owns: a request cannot set them (they are ignored, as AKS ignores them). */
+const SERVER_OWNED = new Set([
+  "provisioningState",
+  "powerState",
+  "currentKubernetesVersion",
+  "fqdn",
+  "azurePortalFQDN",
+  "privateFQDN",
+  "maxAgentPools",
+  "resourceUID",
+  "agentPoolProfiles",
+  "identityProfile",
+  "status",
+]);
+
+function lowerAlnum(n: number): string {
+  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  const bytes = randomBytes(n);
+  let out = "";
+  for (const b of bytes) out += alphabet[b % alphabet.length];
+  return out;
+}
+
+/** A 24-hex resource UID like AKS's (`6572b695bf18890001b7f83d`: seconds, then random). */
+function resourceUid(nowMs: number): string {
+  return (
+    Math.floor(nowMs / 1000)
+      .toString(16)
+      .padStart(8, "0") + randomBytes(8).toString("hex")
+  );
+}
+
+/** `MC_<rg>_<cluster>_<location>`, cut to ARM's 80-character limit for group names. */
+export function defaultNodeResourceGroup(resourceGroup: string, name: string, location: string): string {
+  return `MC_${resourceGroup}_${name}_${location}`.slice(0, 80);
+}
+
+/** AKS's own dnsPrefix when the request has none: `<name>-<rg>-<sub6>`. */
+export function defaultDnsPrefix(name: string, resourceGroup: string, subscriptionId: string): string {
+  const clean = (s: string, n: number): string => s.replace(/[^a-zA-Z0-9-]/g, "").slice(0, n);
+  let prefix = `${clean(name, 10)}-${clean(resourceGroup, 16)}-${subscriptionId.slice(0, 6)}`;
+  prefix = prefix.replace(/^-+/, "").replace(/-+$/, "");
+  return prefix === "" ? "aks" : prefix;
+}
+
+function ipv4(text: string): number | undefined {
+  const parts = text.split(".");
+  if (parts.length !== 4) return undefined;
+  let n = 0;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
+    n = n * 256 + Number(p);
+  }
+  return n;
+}
+
+function cidr(text: string, target: string): { base: number; bits: number } {
+  const [addr, len] = text.split("/");
+  const base = addr === undefined ? undefined : ipv4(addr);
+  const bits = Number(len);
+  if (base === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32) {
+    throw aksErrors.invalidParameter(`'${text}' is not a valid IPv4 CIDR (for example 10.0.0.0/16).`, target);
+  }
+  return { base, bits };
+}
+
+function inCidr(ip: number, range: { base: number; bits: number }): boolean {
+  const size = 2 ** (32 - range.bits);
+  const start = Math.floor(range.base / size) * size;
+  return ip >= start && ip < start + size;
+}
+
+export interface ClusterSpecContext {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  location: string;
+  clusterId: string;
+  tenantId: string;
+  nowMs: number;
+  existing: ClusterBody | undefined;
+}
+
+export interface ClusterSpec {
+  /** The body to store, without `agentPoolProfiles`, versions and states (filled by the caller). */
+  body: ClusterBody;
+  lts: boolean;
+  networkPlugin: string;
+  networkPluginMode: string | undefined;
+  /** The raw requested kubernetesVersion (`""`/undefined = default or unchanged). */
+  requestedVersion: string | undefined;
+  autoUpgradeChannel: string | undefined;
+}
+
+function immutable(existing: unknown, next: unknown, path: string): void {
+  if (existing !== undefined && next !== undefined && JSON.stringify(existing) !== JSON.stringify(next)) {
+    throw new ArmError(
+      400,
+      "PropertyChangeNotAllowed",
+      `Changing property '${path}' is not allowed. It can only be set when the cluster is created.`,
+      { target: path },
+    );
+  }
+}
+
+export function planCluster(input: JsonObject, ctx: ClusterSpecContext): ClusterSpec {
+  const existing = ctx.existing;
+  const ex = existing?.properties;
+  const props = optionalObject(input, "properties", "properties") ?? {};
+  const t = (k: string): string => `properties.${k}`;
+
+  // dnsPrefix / fqdnSubdomain.
+  const dnsPrefixIn = optionalString(props, "dnsPrefix", t("dnsPrefix"));
+  const fqdnSubdomain = optionalString(props, "fqdnSubdomain", t("fqdnSubdomain"));
+  if (dnsPrefixIn !== undefined && dnsPrefixIn !== "") validateDnsPrefix(dnsPrefixIn);
+  if (dnsPrefixIn !== undefined && dnsPrefixIn !== "" && fqdnSubdomain !== undefined && fqdnSubdomain !== "") {
+    throw aksErrors.invalidParameter("Set either properties.dnsPrefix or properties.fqdnSubdomain, not both.", t("dnsPrefix")); // prettier-ignore
+  }
+  const dnsPrefix =
+    dnsPrefixIn !== undefined && dnsPrefixIn !== ""
+      ? dnsPrefixIn
+      : (ex?.dnsPrefix ?? (fqdnSubdomain === undefined ? defaultDnsPrefix(ctx.name, ctx.resourceGroup, ctx.subscriptionId) : "")); // prettier-ignore
+  if (ex !== undefined && dnsPrefixIn !== undefined && dnsPrefixIn !== "") immutable(ex.dnsPrefix, dnsPrefixIn, t("dnsPrefix")); // prettier-ignore
+
+  // Node resource group.
+  const nodeRgIn = optionalString(props, "nodeResourceGroup", t("nodeResourceGroup"));
+  if (nodeRgIn !== undefined && nodeRgIn !== "" && !/^[-\w._()]{1,80}$/.test(nodeRgIn)) {
+    throw aksErrors.invalidParameter(`The node resource group name '${nodeRgIn}' is invalid: 1-80 letters, digits, '_', '-', '.', '(' and ')'.`, t("nodeResourceGroup")); // prettier-ignore
+  }
+  if (ex !== undefined && nodeRgIn !== undefined && nodeRgIn !== "") immutable(ex.nodeResourceGroup, nodeRgIn, t("nodeResourceGroup")); // prettier-ignore
+  const nodeResourceGroup =
+    ex?.nodeResourceGroup ??
+    (nodeRgIn !== undefined && nodeRgIn !== "" ? nodeRgIn : defaultNodeResourceGroup(ctx.resourceGroup, ctx.name, ctx.location)); // prettier-ignore
+
+  // SKU and support plan.
+  const skuIn = optionalObject(input, "sku", "sku");
+  let tier = optionalString(skuIn ?? {}, "tier", "sku.tier");
+  if (tier?.toLowerCase() === "paid") tier = "Standard";
+  const skuTier = enumValue(tier, TIERS, "sku.tier") ?? existing?.sku.tier ?? "Free";
+  const skuNameIn = optionalString(skuIn ?? {}, "name", "sku.name");
+  const skuName =
+    skuNameIn === undefined || /^(basic|base)$/i.test(skuNameIn)
+      ? "Base"
+      : enumValue(skuNameIn, ["Base", "Automatic"] as const, "sku.name")!;
+  const supportPlan =
+    enumValue(optionalString(props, "supportPlan", t("supportPlan")), SUPPORT_PLANS, t("supportPlan")) ??
+    ex?.supportPlan ??
+    "KubernetesOfficial";
+  if (supportPlan === "AKSLongTermSupport" && skuTier !== "Premium") {
+    throw aksErrors.badRequest(
+      "Long term support (supportPlan AKSLongTermSupport) is only available on the Premium tier. Set sku.tier to Premium, or use supportPlan KubernetesOfficial.",
+      t("supportPlan"),
+    );
+  }
+
+  // Network profile.
+  const netIn = optionalObject(props, "networkProfile", t("networkProfile")) ?? {};
+  const exNet = (ex?.networkProfile as JsonObject | undefined) ?? undefined;
+  const pluginIn = enumValue(optionalString(netIn, "networkPlugin", t("networkProfile.networkPlugin")), NETWORK_PLUGINS, t("networkProfile.networkPlugin")); // prettier-ignore
+  if (exNet !== undefined && pluginIn !== undefined) immutable(exNet.networkPlugin, pluginIn, t("networkProfile.networkPlugin")); // prettier-ignore
+  const networkPlugin = (exNet?.networkPlugin as string | undefined) ?? pluginIn ?? "kubenet";
+  const networkPluginMode =
+    enumValue(optionalString(netIn, "networkPluginMode", t("networkProfile.networkPluginMode")), ["overlay"] as const, t("networkProfile.networkPluginMode")) ?? // prettier-ignore
+    (exNet?.networkPluginMode as string | undefined);
+  if (networkPluginMode === "overlay" && networkPlugin !== "azure") {
+    throw aksErrors.invalidParameter("networkPluginMode overlay requires networkPlugin azure.", t("networkProfile.networkPluginMode")); // prettier-ignore
+  }
+  enumValue(optionalString(netIn, "networkPolicy", t("networkProfile.networkPolicy")), ["none", "calico", "azure", "cilium"] as const, t("networkProfile.networkPolicy")); // prettier-ignore
+  enumValue(optionalString(netIn, "networkDataplane", t("networkProfile.networkDataplane")), ["azure", "cilium"] as const, t("networkProfile.networkDataplane")); // prettier-ignore
+  const outboundType =
+    enumValue(optionalString(netIn, "outboundType", t("networkProfile.outboundType")), OUTBOUND_TYPES, t("networkProfile.outboundType")) ?? // prettier-ignore
+    (exNet?.outboundType as string | undefined) ??
+    "loadBalancer";
+  const lbSku =
+    enumValue(optionalString(netIn, "loadBalancerSku", t("networkProfile.loadBalancerSku")), ["standard", "basic"] as const, t("networkProfile.loadBalancerSku")) ?? // prettier-ignore
+    (exNet?.loadBalancerSku as string | undefined) ??
+    "standard";
+  const serviceCidr = optionalString(netIn, "serviceCidr", t("networkProfile.serviceCidr")) ?? (exNet?.serviceCidr as string | undefined) ?? "10.0.0.0/16"; // prettier-ignore
+  const dnsServiceIP = optionalString(netIn, "dnsServiceIP", t("networkProfile.dnsServiceIP")) ?? (exNet?.dnsServiceIP as string | undefined) ?? "10.0.0.10"; // prettier-ignore
+  const svcRange = cidr(serviceCidr, t("networkProfile.serviceCidr"));
+  const dnsIp = ipv4(dnsServiceIP);
+  if (dnsIp === undefined || !inCidr(dnsIp, svcRange)) {
+    throw new ArmError(
+      400,
+      "DnsServiceIpOutOfServiceCidr",
+      `The DNS service IP ${dnsServiceIP} is not within the service CIDR ${serviceCidr}. Choose a dnsServiceIP inside serviceCidr (for example the .10 address).`,
+      { target: t("networkProfile.dnsServiceIP") },
+    );
+  }
+  const usesPodCidr = networkPlugin === "kubenet" || networkPluginMode === "overlay";
+  const podCidrIn = optionalString(netIn, "podCidr", t("networkProfile.podCidr"));
+  const podCidr = usesPodCidr ? (podCidrIn ?? (exNet?.podCidr as string | undefined) ?? "10.244.0.0/16") : undefined;
+  if (podCidr !== undefined) cidr(podCidr, t("networkProfile.podCidr"));
+  const network: JsonObject = {
+    ...netIn,
+    networkPlugin,
+    loadBalancerSku: lbSku,
+    outboundType,
+    serviceCidr,
+    dnsServiceIP,
+  };
+  if (networkPluginMode !== undefined) network.networkPluginMode = networkPluginMode;
+  if (podCidr !== undefined) {
+    network.podCidr = podCidr;
+    network.podCidrs = [podCidr];
+  } else {
+    delete network.podCidr;
+    delete network.podCidrs;
+  }
+  network.serviceCidrs = [serviceCidr];
+  network.ipFamilies = Array.isArray(netIn.ipFamilies) ? netIn.ipFamilies : ((exNet?.ipFamilies as unknown[] | undefined) ?? ["IPv4"]); // prettier-ignore
+  if (outboundType === "loadBalancer" && lbSku === "standard") {
+    const lbIn = optionalObject(netIn, "loadBalancerProfile", t("networkProfile.loadBalancerProfile")) ?? {};
+    const exLb = (exNet?.loadBalancerProfile as JsonObject | undefined) ?? {};
+    const usesOwnIps = lbIn.outboundIPs !== undefined || lbIn.outboundIPPrefixes !== undefined;
+    const managed = isObject(lbIn.managedOutboundIPs) ? lbIn.managedOutboundIPs : usesOwnIps ? undefined : (exLb.managedOutboundIPs ?? { count: 1 }); // prettier-ignore
+    const count = isObject(managed) && typeof managed.count === "number" ? managed.count : 1;
+    const exEffective = Array.isArray(exLb.effectiveOutboundIPs) ? (exLb.effectiveOutboundIPs as JsonObject[]) : [];
+    const effective =
+      usesOwnIps
+        ? exEffective
+        : Array.from({ length: count }, (_, i) => exEffective[i] ?? { id: `/subscriptions/${ctx.subscriptionId}/resourceGroups/${nodeResourceGroup}/providers/Microsoft.Network/publicIPAddresses/${randomUUID()}` }); // prettier-ignore
+    network.loadBalancerProfile = {
+      ...exLb,
+      ...lbIn,
+      ...(managed === undefined ? {} : { managedOutboundIPs: managed }),
+      effectiveOutboundIPs: effective,
+      backendPoolType: (lbIn.backendPoolType as string | undefined) ?? (exLb.backendPoolType as string | undefined) ?? "nodeIPConfiguration", // prettier-ignore
+    };
+  }
+
+  // Identity.
+  const spIn = optionalObject(props, "servicePrincipalProfile", t("servicePrincipalProfile"));
+  const spClientId = spIn === undefined ? undefined : optionalString(spIn, "clientId", t("servicePrincipalProfile.clientId")); // prettier-ignore
+  const identityIn = optionalObject(input, "identity", "identity");
+  const exIdentity = existing?.identity;
+  let identityType =
+    enumValue(optionalString(identityIn ?? {}, "type", "identity.type"), ["SystemAssigned", "UserAssigned", "None"] as const, "identity.type") ?? // prettier-ignore
+    (exIdentity?.type as string | undefined);
+  if (identityType === undefined) identityType = spClientId !== undefined && spClientId !== "msi" ? "None" : "SystemAssigned"; // prettier-ignore
+  let identity: JsonObject | undefined;
+  if (identityType === "SystemAssigned") {
+    identity = {
+      type: "SystemAssigned",
+      principalId: exIdentity?.type === "SystemAssigned" ? exIdentity.principalId : randomUUID(),
+      tenantId: exIdentity?.tenantId ?? ctx.tenantId,
+    };
+  } else if (identityType === "UserAssigned") {
+    const uaIn = optionalObject(identityIn ?? {}, "userAssignedIdentities", "identity.userAssignedIdentities");
+    const exUa = (exIdentity?.userAssignedIdentities as JsonObject | undefined) ?? {};
+    const source = uaIn ?? exUa;
+    if (Object.keys(source).length !== 1) {
+      throw aksErrors.invalidParameter("A UserAssigned cluster identity needs exactly one entry in identity.userAssignedIdentities (the identity's resource id).", "identity.userAssignedIdentities"); // prettier-ignore
+    }
+    const ua: JsonObject = {};
+    for (const id of Object.keys(source)) {
+      const prior = Object.entries(exUa).find(([k]) => k.toLowerCase() === id.toLowerCase())?.[1];
+      ua[id] = isObject(prior) ? prior : { clientId: randomUUID(), principalId: randomUUID() };
+    }
+    identity = { type: "UserAssigned", userAssignedIdentities: ua };
+  }
+  const usesMsi = identity !== undefined;
+  const servicePrincipalProfile = usesMsi ? { clientId: "msi" } : { clientId: spClientId ?? "msi" };
+  let identityProfile = ex?.identityProfile as JsonObject | undefined;
+  if (usesMsi && identityProfile === undefined) {
+    identityProfile = {
+      kubeletidentity: {
+        resourceId: `/subscriptions/${ctx.subscriptionId}/resourcegroups/${nodeResourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${ctx.name}-agentpool`,
+        clientId: randomUUID(),
+        objectId: randomUUID(),
+      },
+    };
+  }
+  const userIdentityProfile = optionalObject(props, "identityProfile", t("identityProfile"));
+  if (userIdentityProfile !== undefined && ex === undefined) identityProfile = userIdentityProfile;
+
+  // Upgrade channels, security, local accounts.
+  const auIn = optionalObject(props, "autoUpgradeProfile", t("autoUpgradeProfile")) ?? {};
+  const exAu = (ex?.autoUpgradeProfile as JsonObject | undefined) ?? {};
+  const upgradeChannel =
+    enumValue(optionalString(auIn, "upgradeChannel", t("autoUpgradeProfile.upgradeChannel")), UPGRADE_CHANNELS, t("autoUpgradeProfile.upgradeChannel")) ?? // prettier-ignore
+    (exAu.upgradeChannel as string | undefined);
+  const nodeOsChannel =
+    enumValue(optionalString(auIn, "nodeOSUpgradeChannel", t("autoUpgradeProfile.nodeOSUpgradeChannel")), NODE_OS_CHANNELS, t("autoUpgradeProfile.nodeOSUpgradeChannel")) ?? // prettier-ignore
+    (exAu.nodeOSUpgradeChannel as string | undefined) ??
+    "NodeImage";
+  const autoUpgradeProfile: JsonObject = { ...auIn, nodeOSUpgradeChannel: nodeOsChannel };
+  if (upgradeChannel !== undefined) autoUpgradeProfile.upgradeChannel = upgradeChannel;
+  const disableLocalAccounts = optionalBoolean(props, "disableLocalAccounts", t("disableLocalAccounts")) ?? ex?.disableLocalAccounts ?? false; // prettier-ignore
+  const enableRBAC = optionalBoolean(props, "enableRBAC", t("enableRBAC")) ?? (ex?.enableRBAC as boolean | undefined) ?? true; // prettier-ignore
+  if (disableLocalAccounts && !isObject(props.aadProfile) && !isObject(ex?.aadProfile)) {
+    throw aksErrors.badRequest(
+      "Local accounts can only be disabled on clusters with Microsoft Entra ID integration. Set properties.aadProfile (managed: true) as well, or keep disableLocalAccounts false.",
+      t("disableLocalAccounts"),
+    );
+  }
+
+  // Addons: each needs an `enabled` flag.
+  const addons = optionalObject(props, "addonProfiles", t("addonProfiles"));
+  if (addons !== undefined) {
+    for (const [name, addon] of Object.entries(addons)) {
+      if (!isObject(addon) || typeof addon.enabled !== "boolean") {
+        throw aksErrors.invalidParameter(`Addon '${name}' needs a boolean 'enabled' property.`, t(`addonProfiles.${name}.enabled`)); // prettier-ignore
+      }
+    }
+  }
+
+  // FQDNs.
+  let fqdn = ex?.fqdn;
+  let portal = ex?.azurePortalFQDN;
+  const domain = `hcp.${ctx.location}.azmk8s.io`;
+  if (fqdn === undefined || fqdn === "") {
+    const head = dnsPrefix !== "" ? `${dnsPrefix}-${lowerAlnum(8)}` : `${fqdnSubdomain ?? ctx.name}`;
+    fqdn = `${head}.${domain}`;
+    portal = `${head}.portal.${domain}`;
+  }
+
+  // Copy the rest as sent, then lay the server's values over it.
+  const base: JsonObject = {};
+  for (const [k, v] of Object.entries(props)) if (!SERVER_OWNED.has(k) && v !== undefined && v !== null) base[k] = v;
+  if (isObject(base.windowsProfile)) {
+    const { adminPassword: _drop, ...rest } = base.windowsProfile;
+    base.windowsProfile = rest;
+  }
+  const kept: JsonObject = {};
+  if (ex !== undefined) {
+    for (const [k, v] of Object.entries(ex)) if (!(k in base)) kept[k] = v;
+  }
+  const properties: ClusterProperties = {
+    ...kept,
+    ...base,
+    provisioningState: ex?.provisioningState ?? "Creating",
+    powerState: ex?.powerState ?? { code: "Running" },
+    kubernetesVersion: ex?.kubernetesVersion ?? "",
+    currentKubernetesVersion: ex?.currentKubernetesVersion ?? "",
+    dnsPrefix,
+    fqdn,
+    azurePortalFQDN: portal ?? `${fqdn.replace(`.${domain}`, "")}.portal.${domain}`,
+    servicePrincipalProfile,
+    nodeResourceGroup,
+    enableRBAC,
+    supportPlan,
+    networkProfile: network,
+    maxAgentPools: 100,
+    autoUpgradeProfile,
+    disableLocalAccounts,
+    securityProfile: (base.securityProfile as JsonObject | undefined) ?? (ex?.securityProfile as JsonObject | undefined) ?? {}, // prettier-ignore
+    storageProfile: (base.storageProfile as JsonObject | undefined) && Object.keys(base.storageProfile as JsonObject).length > 0 ? (base.storageProfile as JsonObject) : ((ex?.storageProfile as JsonObject | undefined) ?? { diskCSIDriver: { enabled: true }, fileCSIDriver: { enabled: true }, snapshotController: { enabled: true } }), // prettier-ignore
+    oidcIssuerProfile: oidc(base.oidcIssuerProfile, ex?.oidcIssuerProfile, ctx),
+    workloadAutoScalerProfile: (base.workloadAutoScalerProfile as JsonObject | undefined) ?? (ex?.workloadAutoScalerProfile as JsonObject | undefined) ?? {}, // prettier-ignore
+    resourceUID: ex?.resourceUID ?? resourceUid(ctx.nowMs),
+  };
+  if (identityProfile !== undefined) properties.identityProfile = identityProfile;
+  if (fqdnSubdomain !== undefined && fqdnSubdomain !== "") properties.fqdnSubdomain = fqdnSubdomain;
+  if (dnsPrefix === "") delete (properties as JsonObject).dnsPrefix;
+  const apiAccess = isObject(base.apiServerAccessProfile) ? base.apiServerAccessProfile : undefined;
+  if (apiAccess?.enablePrivateCluster === true && properties.privateFQDN === undefined) {
+    properties.privateFQDN = `${dnsPrefix || ctx.name}-${lowerAlnum(8)}.${randomUUID()}.privatelink.${ctx.location}.azmk8s.io`;
+  }
+
+  const tags = existing?.tags;
+  const body: ClusterBody = {
+    id: ctx.clusterId,
+    location: ctx.location,
+    name: ctx.name,
+    type: "Microsoft.ContainerService/ManagedClusters",
+    ...(tags === undefined ? {} : { tags }),
+    properties,
+    ...(identity === undefined ? {} : { identity }),
+    sku: { name: skuName, tier: skuTier },
+  };
+  for (const k of ["extendedLocation", "kind"]) if (input[k] !== undefined) body[k] = input[k];
+  return {
+    body,
+    lts: supportPlan === "AKSLongTermSupport",
+    networkPlugin,
+    networkPluginMode,
+    requestedVersion: optionalString(props, "kubernetesVersion", t("kubernetesVersion")),
+    autoUpgradeChannel: upgradeChannel,
+  };
+}
+
+function oidc(input: unknown, existing: unknown, ctx: ClusterSpecContext): JsonObject {
+  const enabled = isObject(input) && input.enabled === true;
+  if (isObject(existing) && existing.enabled === true) return existing;
+  if (!enabled) return { enabled: false };
+  return {
+    enabled: true,
+    issuerURL: `https://${ctx.location}.oic.prod-aks.azure.com/${ctx.tenantId}/${randomUUID()}/`,
+  };
+}

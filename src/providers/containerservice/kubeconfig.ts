@@ -1,0 +1,109 @@
+/**
+ * Cluster credentials and the kubeconfig files AKS hands out (`listClusterUserCredential`,
+ * `listClusterAdminCredential`, `listClusterMonitoringUserCredential`).
+ *
+ * Each cluster gets its own random CA and client material at creation; `rotateClusterCertificates` replaces all of
+ * it, so kubeconfigs fetched before a rotation stop matching. The material is random, PEM-framed data (no Kubernetes
+ * API server exists to check it), in the YAML layout `kubectl` reads.
+ */
+import { randomBytes } from "node:crypto";
+import type { ClusterCredentials } from "./model.js";
+
+function pem(label: string, bytes: number): string {
+  const body = randomBytes(bytes)
+    .toString("base64")
+    .replace(/(.{64})/g, "$1\n")
+    .trimEnd();
+  return Buffer.from(`-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`, "utf8").toString("base64");
+}
+
+function token(): string {
+  return randomBytes(32).toString("hex");
+}
+
+export function newCredentials(generation: number, at: string): ClusterCredentials {
+  return {
+    generation,
+    caData: pem("CERTIFICATE", 1100),
+    userToken: token(),
+    adminToken: token(),
+    userCertData: pem("CERTIFICATE", 1300),
+    userKeyData: pem("RSA PRIVATE KEY", 1190),
+    adminCertData: pem("CERTIFICATE", 1300),
+    adminKeyData: pem("RSA PRIVATE KEY", 1190),
+    monitoringToken: token(),
+    rotatedAt: at,
+  };
+}
+
+export type CredentialKind = "user" | "admin" | "monitoring";
+
+/** Quotes a YAML scalar when needed (cluster names may hold `_`; values are plain otherwise). */
+function q(value: string): string {
+  return /^[A-Za-z0-9._/:-]+$/.test(value) && !/^[0-9.]+$/.test(value) ? value : JSON.stringify(value);
+}
+
+/** The kubeconfig YAML for one credential kind, as AKS lays it out. */
+export function kubeconfigYaml(
+  kind: CredentialKind,
+  clusterName: string,
+  resourceGroup: string,
+  fqdn: string,
+  credentials: ClusterCredentials,
+): string {
+  const server = `https://${fqdn}:443`;
+  const user =
+    kind === "admin"
+      ? `clusterAdmin_${resourceGroup}_${clusterName}`
+      : kind === "monitoring"
+        ? `clusterMonitoringUser_${resourceGroup}_${clusterName}`
+        : `clusterUser_${resourceGroup}_${clusterName}`;
+  const context = kind === "admin" ? `${clusterName}-admin` : clusterName;
+  const userBlock =
+    kind === "admin"
+      ? [
+          `    client-certificate-data: ${credentials.adminCertData}`,
+          `    client-key-data: ${credentials.adminKeyData}`,
+          `    token: ${credentials.adminToken}`,
+        ]
+      : kind === "monitoring"
+        ? [`    token: ${credentials.monitoringToken}`]
+        : [
+            `    client-certificate-data: ${credentials.userCertData}`,
+            `    client-key-data: ${credentials.userKeyData}`,
+            `    token: ${credentials.userToken}`,
+          ];
+  return [
+    "apiVersion: v1",
+    "clusters:",
+    "- cluster:",
+    `    certificate-authority-data: ${credentials.caData}`,
+    `    server: ${server}`,
+    `  name: ${q(clusterName)}`,
+    "contexts:",
+    "- context:",
+    `    cluster: ${q(clusterName)}`,
+    `    user: ${q(user)}`,
+    `  name: ${q(context)}`,
+    `current-context: ${q(context)}`,
+    "kind: Config",
+    "preferences: {}",
+    "users:",
+    `- name: ${q(user)}`,
+    "  user:",
+    ...userBlock,
+    "",
+  ].join("\n");
+}
+
+export function credentialResults(
+  kind: CredentialKind,
+  clusterName: string,
+  resourceGroup: string,
+  fqdn: string,
+  credentials: ClusterCredentials,
+): { kubeconfigs: { name: string; value: string }[] } {
+  const name = kind === "admin" ? "clusterAdmin" : kind === "monitoring" ? "clusterMonitoringUser" : "clusterUser";
+  const yaml = kubeconfigYaml(kind, clusterName, resourceGroup, fqdn, credentials);
+  return { kubeconfigs: [{ name, value: Buffer.from(yaml, "utf8").toString("base64") }] };
+}

@@ -1,0 +1,421 @@
+/**
+ * An agent pool's properties from a request: validation and the defaults AKS fills (compare
+ * shared/aks-data/real-samples/). Used by both APIs that write pools: the `agentPools` PUT and the managed cluster PUT
+ * (`agentPoolProfiles`).
+ *
+ * For an existing pool, properties the request leaves out keep their value (AKS merges a pool PUT with the pool's
+ * state: the spec's `AgentPools_Stop` example sends only `powerState`).
+ */
+import { ArmError } from "../../arm/errors.js";
+import {
+  isObject,
+  optionalArray,
+  optionalBoolean,
+  optionalInteger,
+  optionalObject,
+  optionalString,
+  type JsonObject,
+} from "../../arm/body.js";
+import { compareVersions, parseVersion, type VersionCatalog } from "./versions/index.js";
+import { aksErrors } from "./errors.js";
+import type { PoolProperties, PowerCode } from "./model.js";
+import {
+  enumValue,
+  validateCount,
+  validateNodeLabels,
+  validateNodeTaints,
+  vmSizeInfo,
+  type VmSizeInfo,
+} from "./validation.js";
+
+export const DEFAULT_VM_SIZE = "Standard_DS2_v2";
+const OS_SKUS = [
+  "Ubuntu",
+  "AzureLinux",
+  "AzureLinux3",
+  "CBLMariner",
+  "Mariner",
+  "Windows2019",
+  "Windows2022",
+  "Windows2025",
+  "Ubuntu2204",
+  "Ubuntu2404",
+] as const;
+const MODES = ["System", "User", "Gateway"] as const;
+const POOL_TYPES = ["VirtualMachineScaleSets", "AvailabilitySet", "VirtualMachines"] as const;
+
+export interface PoolContext {
+  catalog: VersionCatalog;
+  lts: boolean;
+  /** The control plane's version the pool must fit (its target when the control plane is being upgraded). */
+  controlPlaneVersion: string;
+  networkPlugin: string;
+  networkPluginMode: string | undefined;
+  clusterPower: PowerCode;
+  defaultMode: "System" | "User";
+  /** The pool's name (for messages). */
+  name: string;
+  /** Property path of the pool's properties in the request, for error targets. */
+  path: string;
+}
+
+export interface PoolPlan {
+  properties: PoolProperties;
+  /** Resolved values that become current when the operation completes. */
+  pending: { currentOrchestratorVersion?: string; nodeImageVersion?: string };
+  created: boolean;
+  versionChanged: boolean;
+  countChanged: boolean;
+  power: "stop" | "start" | undefined;
+  /** Count to restore when a stopped pool starts again. */
+  countBeforeStop?: number;
+}
+
+function defaultMaxPods(plugin: string, mode: string | undefined): number {
+  if (plugin === "azure" && mode !== "overlay") return 30;
+  if (plugin === "azure" && mode === "overlay") return 250;
+  return 110;
+}
+
+export function archOf(vm: VmSizeInfo): "amd64" | "arm64" {
+  return vm.arch;
+}
+
+/**
+ * Plans a pool write. `input` is the request's pool properties (for the managed cluster API: one
+ * `agentPoolProfiles[]` item without its `name`).
+ */
+export function planPool(
+  input: JsonObject,
+  existing: PoolProperties | undefined,
+  existingInternal: { countBeforeStop?: number } | undefined,
+  ctx: PoolContext,
+): PoolPlan {
+  const p = ctx.path;
+  const t = (k: string): string => `${p}.${k}`;
+  const mode =
+    enumValue(optionalString(input, "mode", t("mode")), MODES, t("mode")) ?? existing?.mode ?? ctx.defaultMode;
+  const osType =
+    enumValue(optionalString(input, "osType", t("osType")), ["Linux", "Windows"] as const, t("osType")) ??
+    existing?.osType ??
+    "Linux";
+  if (existing !== undefined && osType !== existing.osType) {
+    throw new ArmError(400, "PropertyChangeNotAllowed", `Changing property '${t("osType")}' is not allowed.`, {
+      target: t("osType"),
+    });
+  }
+  if (mode === "System" && osType === "Windows") {
+    throw aksErrors.invalidParameter(
+      "System mode agent pools must run Linux. Make this pool a User pool, or use osType Linux.",
+      t("mode"),
+    );
+  }
+  let osSKU = enumValue(optionalString(input, "osSKU", t("osSKU")), OS_SKUS, t("osSKU"));
+  if (osSKU === "Mariner") osSKU = "CBLMariner";
+  const finalOsSku = osSKU ?? existing?.osSKU ?? (osType === "Windows" ? "Windows2022" : "Ubuntu");
+  const vmRaw = optionalString(input, "vmSize", t("vmSize"));
+  const vm = vmSizeInfo(vmRaw ?? existing?.vmSize ?? DEFAULT_VM_SIZE, t("vmSize"));
+  if (existing !== undefined && vm.name !== existing.vmSize) {
+    throw new ArmError(
+      400,
+      "PropertyChangeNotAllowed",
+      `Changing property '${t("vmSize")}' is not allowed. Create a new agent pool with the new VM size and move the workloads.`,
+      { target: t("vmSize") },
+    );
+  }
+  const type =
+    enumValue(optionalString(input, "type", t("type")), POOL_TYPES, t("type")) ??
+    existing?.type ??
+    "VirtualMachineScaleSets";
+
+  // Power state: a PUT of `powerState` stops or starts a User pool (AgentPools_Stop / AgentPools_Start).
+  const powerIn = optionalObject(input, "powerState", t("powerState"));
+  const powerCode =
+    powerIn === undefined
+      ? undefined
+      : enumValue(optionalString(powerIn, "code", t("powerState.code")), ["Running", "Stopped"] as const, t("powerState.code")); // prettier-ignore
+  const wasPower: PowerCode = existing?.powerState.code ?? "Running";
+  let power: PoolPlan["power"];
+  if (existing !== undefined && powerCode !== undefined && powerCode !== wasPower) {
+    power = powerCode === "Stopped" ? "stop" : "start";
+    if (power === "stop" && mode === "System") throw aksErrors.systemPoolStop(ctx.name);
+  }
+  if (existing === undefined && powerCode === "Stopped") {
+    throw aksErrors.invalidParameter(
+      "A new agent pool cannot be created stopped. Create it with powerState Running (or leave powerState out), then stop it.",
+      t("powerState.code"),
+    );
+  }
+
+  // Count.
+  const countIn = optionalInteger(input, "count", t("count"));
+  let count: number;
+  let countBeforeStop = existingInternal?.countBeforeStop;
+  if (power === "stop") {
+    countBeforeStop = existing!.count;
+    count = 0;
+  } else if (power === "start") {
+    count = countIn !== undefined && countIn > 0 ? countIn : (existingInternal?.countBeforeStop ?? 1);
+    countBeforeStop = undefined;
+  } else {
+    count = countIn ?? existing?.count ?? 1;
+  }
+  const stoppedNow = (power === "stop" || (power === undefined && wasPower === "Stopped")) && existing !== undefined;
+  if (stoppedNow && power === undefined && countIn !== undefined && countIn !== existing.count) {
+    throw new ArmError(
+      400,
+      "OperationNotAllowed",
+      `Agent pool is stopped: scaling a stopped agent pool is not allowed. Start the pool first (PUT properties.powerState.code = Running).`,
+      { target: t("count") },
+    );
+  }
+  if (!stoppedNow) validateCount(count, mode, t("count"));
+  const enableAutoScaling = optionalBoolean(input, "enableAutoScaling", t("enableAutoScaling")) ?? existing?.enableAutoScaling ?? false; // prettier-ignore
+  const minCount = optionalInteger(input, "minCount", t("minCount")) ?? (existing?.minCount as number | undefined);
+  const maxCount = optionalInteger(input, "maxCount", t("maxCount")) ?? (existing?.maxCount as number | undefined);
+  if (enableAutoScaling) {
+    if (minCount === undefined || maxCount === undefined) {
+      throw aksErrors.invalidParameter(
+        "An agent pool with enableAutoScaling needs both minCount and maxCount.",
+        t(minCount === undefined ? "minCount" : "maxCount"),
+      );
+    }
+    if (minCount > maxCount || maxCount > 1000 || minCount < (mode === "System" ? 1 : 0)) {
+      throw aksErrors.invalidParameter(
+        `minCount (${minCount}) must be at most maxCount (${maxCount}), maxCount at most 1000, and minCount at least ${mode === "System" ? 1 : 0} for a ${mode} pool.`,
+        t("minCount"),
+      );
+    }
+    if (!stoppedNow && (count < minCount || count > maxCount)) {
+      throw aksErrors.invalidParameter(
+        `The count (${count}) of an autoscaled agent pool must be between minCount (${minCount}) and maxCount (${maxCount}).`,
+        t("count"),
+      );
+    }
+  }
+
+  // Disks and pods.
+  const osDiskSizeIn = optionalInteger(input, "osDiskSizeGB", t("osDiskSizeGB"));
+  if (osDiskSizeIn !== undefined && (osDiskSizeIn < 0 || osDiskSizeIn > 2048)) {
+    throw aksErrors.invalidParameter(
+      `osDiskSizeGB must be between 0 (the default size) and 2048; got ${osDiskSizeIn}.`,
+      t("osDiskSizeGB"),
+    );
+  }
+  const osDiskSizeGB = osDiskSizeIn !== undefined && osDiskSizeIn > 0 ? osDiskSizeIn : (existing?.osDiskSizeGB ?? 128);
+  const osDiskType =
+    enumValue(optionalString(input, "osDiskType", t("osDiskType")), ["Managed", "Ephemeral"] as const, t("osDiskType")) ?? // prettier-ignore
+    existing?.osDiskType ??
+    "Managed";
+  const kubeletDiskType =
+    enumValue(optionalString(input, "kubeletDiskType", t("kubeletDiskType")), ["OS", "Temporary"] as const, t("kubeletDiskType")) ?? // prettier-ignore
+    existing?.kubeletDiskType ??
+    "OS";
+  const maxPodsIn = optionalInteger(input, "maxPods", t("maxPods"));
+  if (maxPodsIn !== undefined && maxPodsIn !== 0 && (maxPodsIn < 10 || maxPodsIn > 250)) {
+    throw aksErrors.invalidParameter(`maxPods must be between 10 and 250; got ${maxPodsIn}.`, t("maxPods"));
+  }
+  const maxPods =
+    maxPodsIn !== undefined && maxPodsIn !== 0
+      ? maxPodsIn
+      : (existing?.maxPods ?? defaultMaxPods(ctx.networkPlugin, ctx.networkPluginMode));
+  if (mode === "System" && maxPods < 30) {
+    throw aksErrors.invalidParameter(
+      `System mode agent pools must allow at least 30 pods per node (maxPods ${maxPods}). Raise maxPods or make this a User pool.`,
+      t("maxPods"),
+    );
+  }
+
+  // Versions.
+  const requestedVersion = optionalString(input, "orchestratorVersion", t("orchestratorVersion"));
+  let orchestratorVersion: string;
+  let target: string;
+  let versionChanged = false;
+  if (existing === undefined) {
+    const resolved = ctx.catalog.resolve(requestedVersion ?? "", {
+      lts: ctx.lts,
+      forPool: true,
+      controlPlane: ctx.controlPlaneVersion,
+    });
+    if ("code" in resolved) throw versionError(resolved, t("orchestratorVersion"));
+    target = resolved.version;
+    orchestratorVersion = requestedVersion === undefined || requestedVersion === "" ? target : requestedVersion;
+  } else if (
+    requestedVersion === undefined ||
+    requestedVersion === "" ||
+    requestedVersion === existing.orchestratorVersion ||
+    requestedVersion === existing.currentOrchestratorVersion
+  ) {
+    orchestratorVersion =
+      requestedVersion === undefined || requestedVersion === "" ? existing.orchestratorVersion : requestedVersion;
+    target = existing.currentOrchestratorVersion;
+    const skew = skewError(target, ctx.controlPlaneVersion, t("orchestratorVersion"));
+    if (skew !== undefined) throw skew;
+  } else {
+    const parsed = parseVersion(requestedVersion);
+    const resolved = ctx.catalog.resolve(requestedVersion, {
+      lts: ctx.lts,
+      forPool: true,
+      controlPlane: ctx.controlPlaneVersion,
+    });
+    if ("code" in resolved) throw versionError(resolved, t("orchestratorVersion"));
+    target = resolved.version;
+    if (compareVersions(target, existing.currentOrchestratorVersion) < 0) {
+      throw aksErrors.downgradeNotAllowed(
+        existing.currentOrchestratorVersion,
+        requestedVersion,
+        t("orchestratorVersion"),
+      );
+    }
+    orchestratorVersion = parsed === undefined ? requestedVersion : requestedVersion.replace(/^v/, "");
+    versionChanged = target !== existing.currentOrchestratorVersion;
+  }
+
+  // Labels and taints.
+  const labelsIn = optionalObject(input, "nodeLabels", t("nodeLabels"));
+  const taintsIn = optionalArray(input, "nodeTaints", t("nodeTaints"));
+  let nodeLabels = labelsIn === undefined ? (existing?.nodeLabels as Record<string, string> | undefined) : validateNodeLabels(labelsIn, t("nodeLabels")); // prettier-ignore
+  let nodeTaints = taintsIn === undefined ? (existing?.nodeTaints as string[] | undefined) : validateNodeTaints(taintsIn, t("nodeTaints")); // prettier-ignore
+  const priority = enumValue(optionalString(input, "scaleSetPriority", t("scaleSetPriority")), ["Spot", "Regular"] as const, t("scaleSetPriority")) ?? (existing?.scaleSetPriority as string | undefined); // prettier-ignore
+  if (priority === "Spot") {
+    if (mode === "System") {
+      throw aksErrors.invalidParameter("System mode agent pools cannot use Spot priority. Make the pool a User pool.", t("scaleSetPriority")); // prettier-ignore
+    }
+    nodeLabels = { ...nodeLabels, "kubernetes.azure.com/scalesetpriority": "spot" };
+    const spotTaint = "kubernetes.azure.com/scalesetpriority=spot:NoSchedule";
+    nodeTaints = [...(nodeTaints ?? []).filter((x) => x !== spotTaint), spotTaint];
+  }
+
+  // Node image.
+  const imageFor = (version: string): string => ctx.catalog.latestNodeImage(osType, finalOsSku, vm.arch, version);
+  let nodeImageVersion = existing?.nodeImageVersion ?? imageFor(target);
+  const pending: PoolPlan["pending"] = {};
+  if (existing === undefined) {
+    pending.currentOrchestratorVersion = target;
+  } else if (versionChanged) {
+    pending.currentOrchestratorVersion = target;
+    pending.nodeImageVersion = imageFor(target);
+  }
+  if (existing === undefined) nodeImageVersion = imageFor(target);
+
+  // Everything else the request carries is kept as sent (zones, subnets, tags, kubelet config...).
+  const passthrough: JsonObject = {};
+  for (const [k, v] of Object.entries(input)) {
+    if (v !== undefined && v !== null && !SERVER_OWNED.has(k)) passthrough[k] = v;
+  }
+  const base: JsonObject = existing === undefined ? {} : { ...existing };
+  const upgradeSettings = isObject(input.upgradeSettings)
+    ? { maxSurge: "10%", ...input.upgradeSettings }
+    : ((existing?.upgradeSettings as JsonObject | undefined) ?? { maxSurge: "10%" });
+  const properties: PoolProperties = {
+    ...base,
+    ...passthrough,
+    count,
+    vmSize: vm.name,
+    osDiskSizeGB,
+    osDiskType,
+    kubeletDiskType,
+    maxPods,
+    type,
+    enableAutoScaling,
+    scaleDownMode: (passthrough.scaleDownMode as string | undefined) ?? (existing?.scaleDownMode as string | undefined) ?? "Delete", // prettier-ignore
+    provisioningState: existing?.provisioningState ?? "Creating",
+    powerState: { code: powerCode ?? wasPower },
+    orchestratorVersion,
+    currentOrchestratorVersion: existing?.currentOrchestratorVersion ?? target,
+    enableNodePublicIP: (passthrough.enableNodePublicIP as boolean | undefined) ?? (existing?.enableNodePublicIP as boolean | undefined) ?? false, // prettier-ignore
+    mode,
+    enableEncryptionAtHost: (passthrough.enableEncryptionAtHost as boolean | undefined) ?? (existing?.enableEncryptionAtHost as boolean | undefined) ?? false, // prettier-ignore
+    enableUltraSSD: (passthrough.enableUltraSSD as boolean | undefined) ?? (existing?.enableUltraSSD as boolean | undefined) ?? false, // prettier-ignore
+    osType,
+    osSKU: finalOsSku,
+    nodeImageVersion,
+    upgradeSettings,
+    enableFIPS: (passthrough.enableFIPS as boolean | undefined) ?? (existing?.enableFIPS as boolean | undefined) ?? false, // prettier-ignore
+    securityProfile: (passthrough.securityProfile as JsonObject | undefined) ?? (existing?.securityProfile as JsonObject | undefined) ?? { enableVTPM: false, enableSecureBoot: false }, // prettier-ignore
+  };
+  if (enableAutoScaling) {
+    properties.minCount = minCount;
+    properties.maxCount = maxCount;
+  } else {
+    delete properties.minCount;
+    delete properties.maxCount;
+  }
+  if (nodeLabels !== undefined) properties.nodeLabels = nodeLabels;
+  if (nodeTaints !== undefined) properties.nodeTaints = nodeTaints;
+  if (priority !== undefined) {
+    properties.scaleSetPriority = priority;
+    if (priority === "Spot") {
+      properties.scaleSetEvictionPolicy = (passthrough.scaleSetEvictionPolicy as string | undefined) ?? "Delete";
+      properties.spotMaxPrice = (passthrough.spotMaxPrice as number | undefined) ?? -1;
+    }
+  }
+  if (Array.isArray(properties.nodeTaints) && properties.nodeTaints.length === 0) delete properties.nodeTaints;
+  if (ctx.clusterPower === "Stopped") properties.powerState = { code: "Stopped" };
+
+  const plan: PoolPlan = {
+    properties,
+    pending,
+    created: existing === undefined,
+    versionChanged,
+    countChanged: existing !== undefined && power === undefined && count !== existing.count,
+    power,
+  };
+  if (countBeforeStop !== undefined) plan.countBeforeStop = countBeforeStop;
+  return plan;
+}
+
+/** Read-only or server-filled pool properties that a request cannot set. */
+const SERVER_OWNED = new Set([
+  "name",
+  "provisioningState",
+  "powerState",
+  "currentOrchestratorVersion",
+  "nodeImageVersion",
+  "orchestratorVersion",
+  "count",
+  "mode",
+  "osType",
+  "osSKU",
+  "vmSize",
+  "type",
+  "maxPods",
+  "osDiskSizeGB",
+  "osDiskType",
+  "kubeletDiskType",
+  "nodeLabels",
+  "nodeTaints",
+  "minCount",
+  "maxCount",
+  "enableAutoScaling",
+  "upgradeSettings",
+  "scaleSetPriority",
+  "eTag",
+  "status",
+]);
+
+export function versionError(resolved: { code: string; message: string }, target: string): ArmError {
+  return new ArmError(400, resolved.code, resolved.message, { target });
+}
+
+/** Node pools are never newer than the control plane nor more than 3 minors (2 before 1.28) behind it. */
+export function skewError(pool: string, controlPlane: string, target: string): ArmError | undefined {
+  const p = parseVersion(pool);
+  const c = parseVersion(controlPlane);
+  if (p === undefined || c === undefined) return undefined;
+  const base = `Node pool version ${pool} and control plane version ${controlPlane} are incompatible.`;
+  if (compareVersions(pool, controlPlane) > 0) {
+    return aksErrors.nodePoolMcVersionIncompatible(
+      `${base} Minor version of node pool version ${p.minor} is bigger than control plane version ${c.minor}. Upgrade the control plane first, or choose a node pool version at or below ${controlPlane}.`,
+      target,
+    );
+  }
+  const maxSkew = c.minor >= 28 ? 3 : 2;
+  if (c.minor - p.minor > maxSkew) {
+    return aksErrors.nodePoolMcVersionIncompatible(
+      `${base} Minor version of node pool cannot be more than ${maxSkew} versions less than control plane's version. Minor version of node pool is ${p.minor} and control plane is ${c.minor}. Upgrade the node pool to 1.${c.minor - maxSkew} or later first.`,
+      target,
+    );
+  }
+  return undefined;
+}

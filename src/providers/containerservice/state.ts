@@ -1,0 +1,99 @@
+/**
+ * The lifecycle state machines of managed clusters and agent pools, as explicit tables.
+ *
+ * - `CLUSTER_ACTIONS` / `POOL_ACTIONS`: for each operation, the provisioningState shown while it runs, the power state
+ *   it leads to, and what completion does (`settle`: back to Succeeded; `remove`: the resource goes away).
+ * - `ALLOWED_BY_POWER`: what a cluster accepts in each power state (AKS: a stopped cluster takes only start and
+ *   delete, fact sheet §4.1).
+ * - Durations: AKS-like emulated minutes for `--realistic-timings`; otherwise every operation takes the server's
+ *   default operation duration (fast).
+ */
+import type { PowerCode, ProvisioningState } from "./model.js";
+
+export type ClusterAction =
+  | "Creating"
+  | "Updating"
+  | "Upgrading"
+  | "Scaling"
+  | "Stopping"
+  | "Starting"
+  | "Deleting"
+  | "RotatingClusterCertificates";
+
+export type PoolAction =
+  | "Creating"
+  | "Updating"
+  | "Upgrading"
+  | "Scaling"
+  | "Stopping"
+  | "Starting"
+  | "Deleting"
+  | "UpgradingNodeImageVersion";
+
+export interface Transition {
+  /** provisioningState while the operation runs. */
+  during: ProvisioningState;
+  /** Power state set when the operation begins (AKS shows the target power state at once). */
+  power?: PowerCode;
+  /** What completion does. */
+  completion: "settle" | "remove";
+  /** Emulated minutes under `--realistic-timings`. */
+  realisticMinutes: number;
+}
+
+const MINUTE = 60_000;
+
+export const CLUSTER_ACTIONS: Readonly<Record<ClusterAction, Transition>> = {
+  Creating: { during: "Creating", power: "Running", completion: "settle", realisticMinutes: 5 },
+  Updating: { during: "Updating", completion: "settle", realisticMinutes: 2 },
+  Upgrading: { during: "Upgrading", completion: "settle", realisticMinutes: 10 },
+  Scaling: { during: "Scaling", completion: "settle", realisticMinutes: 3 },
+  Stopping: { during: "Stopping", power: "Stopped", completion: "settle", realisticMinutes: 2 },
+  Starting: { during: "Starting", power: "Running", completion: "settle", realisticMinutes: 4 },
+  Deleting: { during: "Deleting", completion: "remove", realisticMinutes: 4 },
+  RotatingClusterCertificates: {
+    during: "RotatingClusterCertificates",
+    completion: "settle",
+    realisticMinutes: 12,
+  },
+};
+
+export const POOL_ACTIONS: Readonly<Record<PoolAction, Transition>> = {
+  Creating: { during: "Creating", power: "Running", completion: "settle", realisticMinutes: 3 },
+  Updating: { during: "Updating", completion: "settle", realisticMinutes: 1 },
+  Upgrading: { during: "Upgrading", completion: "settle", realisticMinutes: 6 },
+  Scaling: { during: "Scaling", completion: "settle", realisticMinutes: 2 },
+  Stopping: { during: "Stopping", power: "Stopped", completion: "settle", realisticMinutes: 2 },
+  Starting: { during: "Starting", power: "Running", completion: "settle", realisticMinutes: 3 },
+  Deleting: { during: "Deleting", completion: "remove", realisticMinutes: 2 },
+  UpgradingNodeImageVersion: { during: "UpgradingNodeImageVersion", completion: "settle", realisticMinutes: 5 },
+};
+
+/** Operations a cluster accepts in each power state. Pool operations count as cluster writes. */
+export const ALLOWED_BY_POWER: Readonly<Record<PowerCode, ReadonlySet<ClusterAction>>> = {
+  Running: new Set<ClusterAction>([
+    "Creating",
+    "Updating",
+    "Upgrading",
+    "Scaling",
+    "Stopping",
+    "Deleting",
+    "RotatingClusterCertificates",
+  ]),
+  Stopped: new Set<ClusterAction>(["Starting", "Deleting"]),
+};
+
+/** provisioningStates that mean "no operation is running". */
+export const TERMINAL_STATES: ReadonlySet<ProvisioningState> = new Set(["Succeeded", "Failed", "Canceled"]);
+
+export function durationMs(
+  kind: "cluster" | "pool",
+  action: ClusterAction | PoolAction,
+  realistic: boolean,
+  defaultMs: number,
+): number {
+  if (!realistic) return defaultMs;
+  const table = kind === "cluster" ? CLUSTER_ACTIONS : POOL_ACTIONS;
+  const transition = (table as Record<string, Transition>)[action];
+  return (transition?.realisticMinutes ?? 1) * MINUTE;
+}
