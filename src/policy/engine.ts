@@ -74,6 +74,9 @@ const previewVersionDetector: FeatureDetector = (cluster, catalog) => {
   return catalog.minor(version)?.support === "Preview" ? { preview: [`Kubernetes ${version} (preview version)`] } : {};
 };
 
+/** Extra facts about a cluster from another layer, merged into `ClusterFacts` before the rules run. */
+export type FactSource = (store: Store, clusterId: string, now: Date) => Promise<Record<string, unknown>>;
+
 export interface ClusterSupportability {
   id: string;
   status: SupportVerdict;
@@ -98,6 +101,7 @@ export interface PolicyOptions {
 export class Policy {
   private readonly rules: readonly Rule[];
   private readonly detectors: FeatureDetector[] = [previewVersionDetector];
+  private readonly factSources: FactSource[] = [];
   private actions: ClusterActions | undefined;
   /** Clusters being reconciled right now (an action's own operation events must not re-enter). */
   private readonly reconciling = new Set<string>();
@@ -114,6 +118,11 @@ export class Policy {
   /** The ContainerService provider's operations, used for platform actions. */
   attachClusterActions(actions: ClusterActions): void {
     this.actions = actions;
+  }
+
+  /** Lets another layer (the node side) add facts about a cluster that its rules read (e.g. `nodes`). */
+  addFactSource(source: FactSource): void {
+    this.factSources.push(source);
   }
 
   /** Lets another provider (feature flags) say which preview or alpha features a cluster uses. */
@@ -207,7 +216,10 @@ export class Policy {
       alpha.push(...(found.alpha ?? []));
     }
     const stoppedAtText = cluster.internal.stoppedAt ?? record.stoppedAt;
+    const extra: Record<string, unknown> = {};
+    for (const source of this.factSources) Object.assign(extra, await source(store, cluster.id, now));
     return {
+      ...extra,
       id: cluster.id,
       subscriptionId,
       resourceGroup: parsed?.resourceGroup ?? "",

@@ -20,7 +20,12 @@ import { locationRoutes } from "../providers/containerservice/locations.js";
 import { ResourcesProvider, type ProviderInfo } from "../providers/resources/index.js";
 import { ContainerServiceProvider } from "../providers/containerservice/index.js";
 import { ActivityLog } from "../providers/insights/index.js";
-import { Policy } from "../policy/index.js";
+import { Policy, RULES } from "../policy/index.js";
+import { NODE_RULES, nodeFactsOf } from "../policy/node-rules.js";
+import { Nodes } from "../nodes/nodes.js";
+import { Compute } from "../providers/compute/index.js";
+import { nodeRoutes } from "../emulator/nodes.js";
+import { faultRoutes } from "../emulator/faults.js";
 import { supportabilityRoutes } from "../emulator/supportability.js";
 import { subscriptionStateRoutes } from "../emulator/subscription-state.js";
 import { openStore, type Store } from "../store/store.js";
@@ -93,7 +98,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // The activity log listens to operations before the policy does, so an operation's end is logged before the
   // platform's reaction to it.
   const activityLog = new ActivityLog(platform, () => resources.subscriptions.tenantId);
-  const policy = new Policy({ store, clock, operations, subscriptions: resources.subscriptions, activityLog });
+  // Nodes and their scale sets follow cluster operations before the policy judges them (issue 7).
+  const nodes = new Nodes(clock, operations);
+  const compute = new Compute(platform, nodes, resources.resourceGroups);
+  const policy = new Policy({
+    store,
+    clock,
+    operations,
+    subscriptions: resources.subscriptions,
+    activityLog,
+    rules: [...RULES, ...NODE_RULES],
+  });
+  policy.addFactSource((s, clusterId) => nodeFactsOf(s, clusterId));
+  nodes.addHooks({ nodesChanged: (s, clusterId, now) => policy.reconcile(s, clusterId, now) });
   const features = new Features(platform);
   const providerRoutes: OperationRoute[] = [...features.routes(), ...locationRoutes(platform)];
   providerRoutes.push(...activityLog.routes());
@@ -101,6 +118,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     realisticTimings: options.realisticTimings === true,
   });
   providerRoutes.push(...containerService.routes());
+  providerRoutes.push(...compute.routes());
   resources.attachCatalog(catalogOf(providerRoutes));
   await resources.subscriptions.seed();
   const armRoutes = policy.guardRoutes([...resources.routes(), ...providerRoutes]);
@@ -134,6 +152,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }),
       ...identityRoutes({ tokens, key: signingKey, tenantId: () => resources.subscriptions.tenantId }),
       ...supportabilityRoutes({ store, clock, policy }),
+      ...nodeRoutes({ store, clock, nodes }),
+      ...faultRoutes({ store, clock, nodes }),
       ...subscriptionStateRoutes({ store, clock, subscriptions: resources.subscriptions, policy }),
     ],
     onSyncWrite: (w) =>
