@@ -68,6 +68,67 @@ function send(reply: FastifyReply, response: ArmResponse): FastifyReply {
   return reply.send(JSON.stringify(response.body));
 }
 
+/** `x-ms-request-id`, `x-ms-correlation-request-id` (the client's, echoed) and `x-ms-client-request-id` (echoed). */
+function stampRequestIds(req: FastifyRequest, reply: FastifyReply): void {
+  const correlation = req.headers["x-ms-correlation-request-id"];
+  reply.header("x-ms-request-id", req.id);
+  reply.header(
+    "x-ms-correlation-request-id",
+    typeof correlation === "string" && correlation !== "" ? correlation : req.id,
+  );
+  const clientRequestId = req.headers["x-ms-client-request-id"];
+  if (typeof clientRequestId === "string") reply.header("x-ms-client-request-id", clientRequestId);
+}
+
+/**
+ * Reads and drops what is left of a request body (up to `maxBytes`), so that a client still sending an over-sized
+ * body gets to read the 413 instead of a broken pipe.
+ */
+function drainRequest(req: FastifyRequest, maxBytes: number): Promise<void> {
+  const raw = req.raw;
+  if (raw.readableEnded || raw.destroyed) return Promise.resolve();
+  return new Promise((resolveDrained) => {
+    let seen = 0;
+    const finish = (): void => {
+      raw.removeListener("data", onData);
+      raw.removeListener("end", finish);
+      raw.removeListener("error", finish);
+      raw.removeListener("close", finish);
+      resolveDrained();
+    };
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.length;
+      if (seen > maxBytes) finish();
+    };
+    raw.on("data", onData);
+    raw.once("end", finish);
+    raw.once("error", finish);
+    raw.once("close", finish);
+    raw.resume();
+  });
+}
+
+/** Query parameters as single strings: a parameter given twice counts once (ARM's api-version must agree). */
+function singleValued(query: unknown): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries((query ?? {}) as Record<string, unknown>)) {
+    if (Array.isArray(v)) {
+      const values = [...new Set(v.map(String))];
+      if (k.toLowerCase() === "api-version" && values.length > 1) {
+        throw new ArmError(
+          400,
+          "InvalidApiVersionParameter",
+          `The api-version query parameter was given more than once, with different values ('${values.join("', '")}'). Send it once.`,
+        );
+      }
+      out[k] = values[0];
+    } else if (v !== undefined) {
+      out[k] = String(v);
+    }
+  }
+  return out;
+}
+
 function sendError(reply: FastifyReply, error: ArmError): FastifyReply {
   return send(reply, { status: error.status, body: error.toBody(), headers: error.headers });
 }
@@ -85,6 +146,12 @@ function toArmError(error: unknown): ArmError {
       return armErrors.invalidRequestContent("The request body is empty. Send a JSON object");
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
       return new ArmError(400, "InvalidContentLength", "The Content-Length header does not match the request body.");
+    case "FST_ERR_MAX_PARAM_LENGTH":
+      return new ArmError(
+        414,
+        "RequestUriTooLong",
+        "A segment of the request path is longer than 1024 characters. Resource names are far shorter; check the path.",
+      );
     case "FST_ERR_BAD_URL":
     case "FST_ERR_ASYNC_CONSTRAINT":
       return new ArmError(400, "InvalidRequestUri", "The request URI is malformed. Check its percent-encoding.");
@@ -115,18 +182,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     forceCloseConnections: true,
     keepAliveTimeout: 65_000,
     genReqId: () => randomUUID(),
+    // Errors raised before routing (bad percent-encoding, over-long path segments) leave in ARM's envelope too.
+    frameworkErrors: (error, req, reply) => {
+      stampRequestIds(req, reply);
+      return sendError(reply, toArmError(error));
+    },
   });
 
   // 1. Request ids on every response, as ARM sends them.
   app.addHook("onRequest", (req, reply, done) => {
-    const correlation = req.headers["x-ms-correlation-request-id"];
-    reply.header("x-ms-request-id", req.id);
-    reply.header(
-      "x-ms-correlation-request-id",
-      typeof correlation === "string" && correlation !== "" ? correlation : req.id,
-    );
-    const clientRequestId = req.headers["x-ms-client-request-id"];
-    if (typeof clientRequestId === "string") reply.header("x-ms-client-request-id", clientRequestId);
+    stampRequestIds(req, reply);
     if (options.verbose) process.stderr.write(`${req.method} ${req.url}\n`);
     done();
   });
@@ -153,9 +218,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   // 5. Errors.
-  app.setErrorHandler((error, _req, reply) => {
+  app.setErrorHandler(async (error, req, reply) => {
     const arm = toArmError(error);
     if (arm.status >= 500) process.stderr.write(`aksemu: ${(error as Error).stack ?? String(error)}\n`);
+    if (arm.status === 413) await drainRequest(req, 64 * 1024 * 1024);
     return sendError(reply, arm);
   });
 
@@ -193,7 +259,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       url: route.path,
       handler: async (req, reply) => {
         const principal = await options.tokens.verify(req.headers.authorization, challengeUri(req));
-        const query = req.query as Record<string, string | undefined>;
+        const query = singleValued(req.query);
         // ARM reads query parameter names case-insensitively (`Api-Version` works too).
         const apiVersion =
           query["api-version"] ?? Object.entries(query).find(([k]) => k.toLowerCase() === "api-version")?.[1];
@@ -249,7 +315,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         const plain: PlainRequest = {
           method: req.method,
           params: req.params as Record<string, string>,
-          query: req.query as Record<string, string | undefined>,
+          query: singleValued(req.query),
           body: req.body,
           headers: headerMap(req),
           url: new URL(req.url, baseUrl),
