@@ -17,3 +17,20 @@ export interface ClusterActions {
   /** Begins a full upgrade (control plane and every pool) to `version`. */
   upgrade(store: Store, clusterId: string, version: string, caller: string, reason: string): Promise<void>;
 }
+
+/** What the ContainerService provider exposes for platform actions (structural: the policy does not import it). */
+export interface ClusterOperationsApi {
+  beginStop(store: Store, clusterId: string, caller?: string, reason?: string): Promise<unknown>;
+  beginDelete(store: Store, clusterId: string, caller?: string, reason?: string): Promise<unknown>;
+  beginUpgrade(store: Store, clusterId: string, version: string, caller?: string, reason?: string): Promise<unknown>;
+}
+
+/** Adapts the provider's programmatic API to the policy's actions. */
+export function clusterActionsOf(provider: ClusterOperationsApi): ClusterActions {
+  return {
+    stop: async (store, id, caller, reason) => void (await provider.beginStop(store, id, caller, reason)),
+    delete: async (store, id, caller, reason) => void (await provider.beginDelete(store, id, caller, reason)),
+    upgrade: async (store, id, version, caller, reason) =>
+      void (await provider.beginUpgrade(store, id, version, caller, reason)),
+  };
+}

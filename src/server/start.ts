@@ -20,7 +20,7 @@ import { locationRoutes } from "../providers/containerservice/locations.js";
 import { ResourcesProvider, type ProviderInfo } from "../providers/resources/index.js";
 import { ContainerServiceProvider } from "../providers/containerservice/index.js";
 import { ActivityLog } from "../providers/insights/index.js";
-import { Policy, RULES } from "../policy/index.js";
+import { Policy, RULES, clusterActionsOf } from "../policy/index.js";
 import { NODE_RULES, nodeFactsOf } from "../policy/node-rules.js";
 import { Nodes } from "../nodes/nodes.js";
 import { Compute } from "../providers/compute/index.js";
@@ -118,6 +118,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     realisticTimings: options.realisticTimings === true,
   });
   providerRoutes.push(...containerService.routes());
+  // Platform actions of the support policy run as the provider's own operations.
+  policy.attachClusterActions(clusterActionsOf(containerService));
   providerRoutes.push(...compute.routes());
   resources.attachCatalog(catalogOf(providerRoutes));
   await resources.subscriptions.seed();

@@ -98,19 +98,30 @@ export function resourceTypeOf(resourceId: string): string {
   return "Microsoft.Resources/subscriptions";
 }
 
+/** Operation actions (as providers name them) that are POST actions in ARM, and their action names. */
+const ACTION_VERBS: Record<string, string> = {
+  Stopping: "stop",
+  Starting: "start",
+  RotatingClusterCertificates: "rotateClusterCertificates",
+  UpgradingNodeImageVersion: "upgradeNodeImageVersion",
+  Aborting: "abort",
+};
+
 /** ARM's operation name for an operation record: `<type>/write`, `<type>/delete` or `<type>/<action>/action`. */
 export function operationNameOf(record: OperationRecord): string {
   if (record.operationName !== undefined) return record.operationName;
   const type = resourceTypeOf(record.resourceId);
   if (record.action === "Deleting") return `${type}/delete`;
-  const verb = /^(Stopping|Starting|RotatingClusterCertificates|Reimaging|Aborting)$/.exec(record.action);
-  if (verb !== null) {
-    const name = { Stopping: "stop", Starting: "start", RotatingClusterCertificates: "rotateClusterCertificates" }[
-      verb[1] as "Stopping" | "Starting" | "RotatingClusterCertificates"
-    ];
-    if (name !== undefined) return `${type}/${name}/action`;
-  }
+  const verb = ACTION_VERBS[record.action];
+  if (verb !== undefined) return `${type}/${verb}/action`;
   return `${type}/write`;
+}
+
+/** Why the platform acted: the record's reason, or the one the provider put in the operation's payload. */
+function reasonOf(record: OperationRecord): string | undefined {
+  if (record.reason !== undefined) return record.reason;
+  const payload = record.payload as { reason?: unknown } | null;
+  return typeof payload?.reason === "string" ? payload.reason : undefined;
 }
 
 export class ActivityLog {
@@ -229,7 +240,8 @@ export class ActivityLog {
       correlationId: op.correlationId ?? op.id,
       operationId: op.id,
     };
-    if (op.reason !== undefined) input.reason = op.reason;
+    const reason = reasonOf(op);
+    if (reason !== undefined) input.reason = reason;
     if (phase === "Started") input.httpStatus = 202;
     if (phase === "Failed" && op.error !== undefined) input.error = { code: op.error.code, message: op.error.message };
     await this.record(store, input, now);

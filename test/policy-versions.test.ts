@@ -1,0 +1,165 @@
+/**
+ * Support policy: Kubernetes version support moving with the calendar (fact sheet §2.1, §1 FAQ) and archiving of
+ * control planes out of support for 30 days («Nodos detenidos, no asignados y sin preparar»). One cluster created on
+ * the oldest minor in community support goes through community support, platform support (N-3) and the platform's
+ * upgrade to N-2; a second one, stopped when its minor leaves platform support, falls out of support, is archived 30
+ * days later (credentials refused) and is restored by the user's upgrade. Real clients: @azure/arm-containerservice;
+ * the supportability view and the activity log through fetch. Dates follow the version catalog's calendar.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { startAksemu, type Aksemu } from "./support/aksemu.js";
+import {
+  activityLog,
+  clusterClient,
+  clusterId,
+  createCluster,
+  POLL,
+  setClock,
+  settle,
+  supportability,
+} from "./support/policy.js";
+
+const T0 = "2026-11-27T00:00:00.000Z";
+const PLATFORM = "AKS platform";
+// From the catalog (shared/aks-data/kubernetes-release-calendar.md): 1.34's community support ends with November
+// 2026; its platform support lasts until 1.38 is GA (2027-03-15); 1.35's community support ends with March 2027.
+const COMMUNITY_END_134 = "2026-12-01T00:00:00.000Z";
+const PLATFORM_END_134 = "2027-03-15T00:00:00.000Z";
+const ARCHIVE_134 = "2027-04-14T00:00:00.000Z";
+
+describe("policy: Kubernetes version support on the calendar, platform upgrade, archiving and restore", () => {
+  let server: Aksemu;
+  before(async () => {
+    server = await startAksemu({ args: ["--clock", "frozen", "--now", T0] });
+    await server.resources().resourceGroups.createOrUpdate("rg-ver", { location: "westeurope" });
+  });
+  after(async () => {
+    assert.doesNotMatch(server.output.stderr, /failed|Error/);
+    await server.dispose();
+  });
+
+  it("walks a cluster on the oldest supported minor through the calendar", async () => {
+    const sub = server.subscriptionId;
+    const client = clusterClient(server);
+    const runner = await createCluster(server, "rg-ver", "runner", { kubernetesVersion: "1.34" });
+    await createCluster(server, "rg-ver", "sleeper", { kubernetesVersion: "1.34" });
+    assert.match(runner.currentKubernetesVersion!, /^1\.34\.\d+$/);
+    const runnerId = clusterId(sub, "rg-ver", "runner");
+    const sleeperId = clusterId(sub, "rg-ver", "sleeper");
+
+    // Community support (N-2): supported, and the platform upgrade at the end of platform support is already known.
+    let view = await supportability(server, runnerId);
+    assert.equal(view.status, "Supported");
+    let finding = view.findings.find((f) => f.rule === "kubernetes-version-support")!;
+    assert.equal(finding.deadline, COMMUNITY_END_134);
+    assert.match(finding.consequence!, /platform support/);
+    const upgrade = view.upcoming.find((u) => u.action === "upgrade")!;
+    assert.equal(upgrade.at, PLATFORM_END_134);
+    assert.match(upgrade.targetVersion!, /^1\.35\.\d+$/);
+
+    // Platform support (N-3) after community end of life.
+    await setClock(server, "2026-12-02T00:00:00.000Z");
+    view = await supportability(server, runnerId);
+    assert.equal(view.status, "PlatformSupport");
+    finding = view.findings.find((f) => f.rule === "kubernetes-version-support")!;
+    assert.equal(finding.since, COMMUNITY_END_134);
+    assert.equal(finding.deadline, PLATFORM_END_134);
+    assert.match(finding.consequence!, /upgrades the cluster to 1\.35\.\d+ \(N-2\)/);
+    const fleet = (await server.fetch("/_emulator/supportability", { auth: false })).body as {
+      value: { id: string; status: string }[];
+      statuses: Record<string, number>;
+    };
+    assert.equal(fleet.statuses.PlatformSupport, 2);
+
+    // The sleeper is stopped before its minor leaves platform support.
+    await setClock(server, "2027-03-01T00:00:00.000Z");
+    await settle(server, client.managedClusters.beginStop("rg-ver", "sleeper", POLL));
+
+    // At the end of platform support: the running cluster is upgraded by the platform to N-2.
+    await setClock(server, "2027-03-16T00:00:00.000Z");
+    const upgraded = await client.managedClusters.get("rg-ver", "runner");
+    assert.match(upgraded.currentKubernetesVersion!, /^1\.35\.\d+$/);
+    assert.equal(upgraded.provisioningState, "Succeeded");
+    assert.ok(
+      upgraded.agentPoolProfiles!.every((p) => p.currentOrchestratorVersion === upgraded.currentKubernetesVersion),
+    );
+    const runnerLog = await activityLog(server, sub, T0, "2030-01-01T00:00:00Z", ` and resourceUri eq '${runnerId}'`);
+    const platformWrites = runnerLog.filter(
+      (e) => e.caller === PLATFORM && e.operationName.value === "Microsoft.ContainerService/managedClusters/write",
+    );
+    assert.deepEqual(platformWrites.map((e) => e.status.value).sort(), ["Started", "Succeeded"]);
+    assert.equal(platformWrites.find((e) => e.status.value === "Started")!.eventTimestamp, PLATFORM_END_134);
+    assert.match(platformWrites[0]!.description, /N-2/);
+    view = await supportability(server, runnerId);
+    assert.equal(view.status, "Supported");
+    assert.equal(view.kubernetesVersion, upgraded.currentKubernetesVersion);
+
+    // The stopped one could not be upgraded: out of support, archived 30 days later.
+    view = await supportability(server, sleeperId);
+    assert.equal(view.status, "OutOfSupport");
+    assert.equal(view.archived, false);
+    assert.equal(view.findings.find((f) => f.rule === "kubernetes-version-support")!.since, PLATFORM_END_134);
+    assert.deepEqual(
+      view.upcoming.filter((u) => u.action === "archive").map((u) => u.at),
+      [ARCHIVE_134],
+    );
+    await setClock(server, "2027-04-13T00:00:00.000Z");
+    assert.equal((await supportability(server, sleeperId)).archived, false);
+
+    await setClock(server, "2027-04-15T00:00:00.000Z");
+    view = await supportability(server, sleeperId);
+    assert.equal(view.archived, true);
+    assert.equal(view.status, "OutOfSupport");
+    const archived = view.findings.find((f) => f.rule === "control-plane-archiving")!;
+    assert.equal(archived.since, ARCHIVE_134);
+    assert.match(archived.message, /credentials and API are unavailable/);
+    const sleeperLog = await activityLog(server, sub, T0, "2030-01-01T00:00:00Z", ` and resourceUri eq '${sleeperId}'`);
+    assert.ok(
+      sleeperLog.some(
+        (e) =>
+          e.caller === PLATFORM &&
+          e.operationName.value === "Microsoft.ContainerService/managedClusters/archive/action" &&
+          e.eventTimestamp === ARCHIVE_134,
+      ),
+    );
+
+    // Archived: the resource is still there (reads work) but credentials are refused, saying why and how to restore.
+    assert.equal((await client.managedClusters.get("rg-ver", "sleeper")).name, "sleeper");
+    await settle(server, client.managedClusters.beginStart("rg-ver", "sleeper", POLL));
+    await assert.rejects(client.managedClusters.listClusterUserCredentials("rg-ver", "sleeper"), (e: { code?: string; statusCode?: number; message?: string }) => {
+      assert.equal(e.statusCode, 409);
+      assert.equal(e.code, "OperationNotAllowed");
+      assert.match(e.message ?? "", /archived/);
+      assert.match(e.message ?? "", /Upgrade the cluster to a supported version/);
+      return true;
+    }); // prettier-ignore
+
+    // A PUT that brings it back into support (an upgrade) restores it, as a normal long-running operation.
+    const profile = await client.managedClusters.getUpgradeProfile("rg-ver", "sleeper");
+    const target = profile.controlPlaneProfile.upgrades?.[0]?.kubernetesVersion;
+    assert.ok(target !== undefined, "an upgrade path out of the unsupported version is offered");
+    const current = await client.managedClusters.get("rg-ver", "sleeper");
+    const restored = await settle(
+      server,
+      client.managedClusters.beginCreateOrUpdate(
+        "rg-ver",
+        "sleeper",
+        {
+          ...current,
+          kubernetesVersion: target,
+          agentPoolProfiles: current.agentPoolProfiles!.map((p) => ({ ...p, orchestratorVersion: target })),
+        },
+        POLL,
+      ),
+    );
+    assert.equal(restored.currentKubernetesVersion, target);
+    view = await supportability(server, sleeperId);
+    assert.equal(view.archived, false);
+    assert.notEqual(view.status, "OutOfSupport");
+    const creds = await client.managedClusters.listClusterUserCredentials("rg-ver", "sleeper");
+    assert.ok((creds.kubeconfigs ?? []).length > 0);
+    const restoreLog = await activityLog(server, sub, "2027-04-15T00:00:00Z", "2030-01-01T00:00:00Z", ` and resourceUri eq '${sleeperId}'`); // prettier-ignore
+    assert.ok(restoreLog.some((e) => e.operationName.value === "Microsoft.ContainerService/managedClusters/restore/action")); // prettier-ignore
+  });
+});
