@@ -1,0 +1,294 @@
+/**
+ * How a response from aksemu is compared with the recorded (or example) one. The rules are listed in RULES (printed
+ * into docs/coverage.md) so that what counts as a "match" is stated, not hidden in code.
+ *
+ * In short: the status code must be equal; every field of the real JSON body must be present in aksemu's with the
+ * same JSON type (extra fields are allowed); ids, names, enums, states, counts and flags must be equal, except the
+ * values that depend on time, randomness, the recorder's sanitization or the real service's rollout, which are
+ * compared by type or by their stable part.
+ */
+
+export const RULES: string[] = [
+  "Status code: equal. Recorded 5xx answers (transient server errors the client retried) are skipped.",
+  "Error bodies (status >= 400): the error code must be equal (`error.code`, or the bare `code` AKS sometimes sends without the ARM envelope); messages and the envelope are not compared.",
+  "JSON shape: every key of the real body must be in aksemu's body with the same JSON type (string, number, boolean, object, array); extra keys are allowed; a real `null` accepts anything.",
+  "Arrays: the same length; elements are paired by `name` when they have one, by major.minor when they carry a Kubernetes version (`kubernetesVersion`/`orchestratorVersion`/`version`), otherwise by position (arrays of strings: as sorted sets).",
+  "Strings: equal after normalisation: GUIDs become `<guid>`, ISO-8601 date-times become `<time>`, subscription ids become `<sub>`; ids (`id`, `*Id`, `*ID`) compare case-insensitively (ARM ids are case-insensitive; real AKS writes `resourcegroups`).",
+  "Type only (random, time-dependent or sanitized by the recorder): `etag`/`eTag`, `fqdn`, `azurePortalFQDN`, `privateFQDN`, `fqdnSubdomain` when not sent, `resourceUID`, `issuerURL`, `clientId`/`objectId`/`principalId` (the recorder replaced them with 00000000-...-0001), `secret`, `kubeconfigs[].value` (base64 kubeconfig with real random names), `startTime`/`endTime`, `nextLink` (paging is the server's choice: the follow-up page is fetched from aksemu's own nextLink).",
+  "`dnsPrefix`: equal when the request sent it; type only when the service generated it.",
+  "Kubernetes versions (`kubernetesVersion`, `currentKubernetesVersion`, `orchestratorVersion`, `currentOrchestratorVersion`, `version`, `upgrades[].kubernetesVersion`) compare by major.minor: the patch real AKS picked depended on its regional rollout that day; maps keyed by version (`patchVersions`) compare their major.minor key sets.",
+  "Node image versions (`nodeImageVersion`, `latestNodeImageVersion`) compare without their trailing date/build (`AKSUbuntu-2204gen2containerd-202411.03.0` → `AKSUbuntu-2204gen2containerd`).",
+  "`provisioningState` in a GET: a recorded in-flight state (`Creating`, `Updating`, `Upgrading`, `Scaling`, `Starting`, `Stopping`, `Deleting`, `Canceling`) also matches `Succeeded` (aksemu's emulated operations are faster than real AKS). In the direct answer to a write it must be equal.",
+  "Headers: when the real answer had `Azure-AsyncOperation` or `Location`, aksemu's must have it too.",
+];
+
+export interface CompareOptions {
+  /** The answer to a write (PUT/PATCH/POST/DELETE): provisioningState must be equal. */
+  write: boolean;
+  /** All request bodies of the recording so far (to tell echoed values from generated ones). */
+  requestTexts: string;
+  /** Examples use invented values (`location1`, `1.9.6`): compare the shape only. */
+  shapeOnly?: boolean;
+}
+
+const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+const ISO_TIME = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?/g;
+const SEMVER = /^v?(\d+)\.(\d+)(\.\d+)?(-[\w.]+)?$/;
+
+const TYPE_ONLY = new Set([
+  "etag",
+  "eTag",
+  "fqdn",
+  "azurePortalFQDN",
+  "privateFQDN",
+  "resourceUID",
+  "issuerURL",
+  "clientId",
+  "objectId",
+  "principalId",
+  "secret",
+  "startTime",
+  "endTime",
+]);
+const VERSION_KEYS = new Set([
+  "kubernetesVersion",
+  "currentKubernetesVersion",
+  "orchestratorVersion",
+  "currentOrchestratorVersion",
+  "version",
+]);
+const IMAGE_KEYS = new Set(["nodeImageVersion", "latestNodeImageVersion"]);
+const IN_FLIGHT = new Set([
+  "Creating",
+  "Updating",
+  "Upgrading",
+  "Scaling",
+  "Starting",
+  "Stopping",
+  "Deleting",
+  "Canceling",
+]);
+
+function typeName(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "array";
+  return typeof v;
+}
+
+export function normalise(s: string): string {
+  return s.replace(GUID, "<guid>").replace(ISO_TIME, "<time>");
+}
+
+function minor(v: string): string {
+  const m = SEMVER.exec(v);
+  return m === null ? v : `${m[1]}.${m[2]}`;
+}
+
+function imageFamily(v: string): string {
+  return v.replace(/[-.:]\d[\d.]*$/, "");
+}
+
+function show(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? "(absent)" : s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+function isIdKey(key: string): boolean {
+  return key === "id" || /(Id|ID|Ids|IDs)$/.test(key);
+}
+
+export interface Difference {
+  path: string;
+  expected: string;
+  got: string;
+}
+
+class Comparer {
+  readonly differences: Difference[] = [];
+  constructor(private readonly options: CompareOptions) {}
+
+  private diff(path: string, expected: unknown, got: unknown, note?: string, rawExpected = false): void {
+    const e = rawExpected && typeof expected === "string" ? expected : show(expected);
+    this.differences.push({ path: path || "(body)", expected: e, got: note ?? show(got) });
+  }
+
+  value(path: string, key: string, e: unknown, g: unknown): void {
+    if (e === null) return;
+    if (key === "nextLink") return;
+    if (g === undefined) {
+      this.diff(path, e, g, "(absent)");
+      return;
+    }
+    const te = typeName(e);
+    const tg = typeName(g);
+    if (te !== tg) {
+      this.diff(path, e, g, `${show(g)} (${tg}, expected ${te})`);
+      return;
+    }
+    if (te === "object") return this.object(path, e as Record<string, unknown>, g as Record<string, unknown>);
+    if (te === "array") return this.array(path, key, e as unknown[], g as unknown[]);
+    if (this.options.shapeOnly === true) return;
+    if (TYPE_ONLY.has(key) || (path.endsWith("].value") && /kubeconfigs/.test(path))) return;
+    if (te === "string") return this.string(path, key, e as string, g as string);
+    if (e !== g) this.diff(path, e, g);
+  }
+
+  private string(path: string, key: string, e: string, g: string): void {
+    if (key === "dnsPrefix" || key === "fqdnSubdomain") {
+      if (!this.options.requestTexts.includes(e)) return;
+    }
+    if (VERSION_KEYS.has(key)) {
+      if (minor(e) !== minor(g)) this.diff(path, e, g);
+      return;
+    }
+    if (IMAGE_KEYS.has(key)) {
+      if (imageFamily(e) !== imageFamily(g)) this.diff(path, e, g);
+      return;
+    }
+    if (key === "provisioningState" && !this.options.write && IN_FLIGHT.has(e) && g === "Succeeded") return;
+    let ne = normalise(e);
+    let ng = normalise(g);
+    if (isIdKey(key) || ne.startsWith("/subscriptions/")) {
+      ne = ne.toLowerCase();
+      ng = ng.toLowerCase();
+    }
+    if (ne !== ng) this.diff(path, e, g);
+  }
+
+  private object(path: string, e: Record<string, unknown>, g: Record<string, unknown>): void {
+    const keys = Object.keys(e);
+    // Maps keyed by resource id (userAssignedIdentities): an example's ids are invented; pair them in order.
+    if (this.options.shapeOnly === true && keys.length > 0 && keys.every((k) => k.startsWith("/subscriptions/"))) {
+      const others = Object.values(g);
+      keys.forEach((k, n) => {
+        if (others[n] === undefined) this.diff(`${path}[${n}]`, e[k], undefined, "(absent)");
+        else this.value(`${path}[${n}]`, "", e[k], others[n]);
+      });
+      return;
+    }
+    if (keys.length > 0 && keys.every((k) => SEMVER.test(k))) {
+      if (this.options.shapeOnly === true) return;
+      const want = [...new Set(keys.map(minor))].sort().join(",");
+      const have = [
+        ...new Set(
+          Object.keys(g)
+            .filter((k) => SEMVER.test(k))
+            .map(minor),
+        ),
+      ]
+        .sort()
+        .join(",");
+      if (want !== have) this.diff(path, `{${want}}`, g, `{${have}}`, true);
+      return;
+    }
+    for (const k of keys) this.value(`${path}.${k}`, k, e[k], g[k]);
+  }
+
+  private array(path: string, key: string, e: unknown[], g: unknown[]): void {
+    const objects = e.length > 0 && e.every((x) => typeName(x) === "object");
+    if (objects) {
+      const es = e as Record<string, unknown>[];
+      const gs = g.filter((x) => typeName(x) === "object") as Record<string, unknown>[];
+      const versionKey = ["kubernetesVersion", "orchestratorVersion", "version"].find((k) =>
+        es.every((x) => typeof x[k] === "string"),
+      );
+      if (es.every((x) => typeof x.name === "string") && this.options.shapeOnly !== true) {
+        if (e.length !== g.length) this.diff(`${path}[]`, `${e.length} items`, g, `${g.length} items`, true);
+        for (const item of es) {
+          const name = normalise(String(item.name)).toLowerCase();
+          const other = gs.find((x) => typeof x.name === "string" && normalise(x.name).toLowerCase() === name);
+          if (other === undefined) this.diff(`${path}[name=${String(item.name)}]`, item.name, undefined, "(absent)");
+          else this.object(`${path}[name=${String(item.name)}]`, item, other);
+        }
+        return;
+      }
+      if (versionKey !== undefined && this.options.shapeOnly !== true) {
+        const want = [...new Set(es.map((x) => minor(String(x[versionKey]))))].sort();
+        const have = [...new Set(gs.map((x) => minor(String(x[versionKey] ?? ""))))].sort();
+        if (want.join(",") !== have.join(","))
+          this.diff(`${path}[].${versionKey}`, want.join(","), undefined, have.join(",") || "(none)", true);
+        for (const item of es) {
+          const other = gs.find((x) => minor(String(x[versionKey] ?? "")) === minor(String(item[versionKey])));
+          if (other !== undefined)
+            this.object(`${path}[${versionKey}=${minor(String(item[versionKey]))}]`, item, other);
+        }
+        return;
+      }
+      if (this.options.shapeOnly === true) {
+        // Examples: every example element's shape must be matched by aksemu's first element.
+        if (gs.length === 0) {
+          this.diff(`${path}[]`, `${e.length} items`, g, "0 items", true);
+          return;
+        }
+        this.object(`${path}[0]`, es[0]!, gs[0]!);
+        return;
+      }
+      if (e.length !== g.length) this.diff(`${path}[]`, `${e.length} items`, g, `${g.length} items`, true);
+      es.forEach((item, i) => {
+        const other = g[i];
+        if (other !== undefined) this.value(`${path}[${i}]`, key, item, other);
+      });
+      return;
+    }
+    if (this.options.shapeOnly === true) return;
+    if (e.length !== g.length) {
+      this.diff(path, e, g);
+      return;
+    }
+    const norm = (xs: unknown[]): string =>
+      xs
+        .map((x) => (typeof x === "string" ? normalise(x).toLowerCase() : JSON.stringify(x)))
+        .sort()
+        .join("|");
+    if (TYPE_ONLY.has(key)) return;
+    if (norm(e) !== norm(g)) this.diff(path, e, g);
+  }
+}
+
+/** The error code of an ARM-enveloped or bare AKS error body. */
+export function errorCode(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const b = body as { error?: { code?: unknown }; code?: unknown };
+  if (typeof b.error?.code === "string") return b.error.code;
+  if (typeof b.code === "string") return b.code;
+  return undefined;
+}
+
+export interface ResponseLike {
+  status: number;
+  json: unknown;
+  text: string;
+  headers: Record<string, string>;
+}
+
+/** Compares one response with the real one; returns the differences (empty = match). */
+export function compareResponse(expected: ResponseLike, got: ResponseLike, options: CompareOptions): Difference[] {
+  const out: Difference[] = [];
+  if (expected.status !== got.status) {
+    const code = errorCode(got.json);
+    out.push({
+      path: "status",
+      expected: String(expected.status) + (errorCode(expected.json) ? ` ${errorCode(expected.json)}` : ""),
+      got: `${got.status}${code === undefined ? "" : ` ${code}`}${code === undefined ? "" : `: ${String((got.json as { error?: { message?: string } })?.error?.message ?? "").slice(0, 160)}`}`,
+    });
+    return out;
+  }
+  if (expected.status >= 400) {
+    const want = errorCode(expected.json);
+    const have = errorCode(got.json);
+    if (want !== undefined && want !== have) out.push({ path: "error.code", expected: want, got: have ?? "(none)" });
+    return out;
+  }
+  for (const h of ["azure-asyncoperation", "location"]) {
+    if (expected.headers[h] !== undefined && got.headers[h] === undefined)
+      out.push({ path: `header ${h}`, expected: "present", got: "(absent)" });
+  }
+  if (expected.json === undefined) return out;
+  const comparer = new Comparer(options);
+  comparer.value("", "", expected.json, got.json);
+  return [...out, ...comparer.differences];
+}
+
+export function describe(d: Difference): string {
+  return `${d.path}: expected ${d.expected}, got ${d.got}`;
+}

@@ -1,0 +1,192 @@
+/**
+ * The conformance run: replays every recording on a few aksemu servers (recordings sorted by date and dealt round-robin,
+ * so each server's clock only moves forward; `POST /_emulator/reset` between recordings), runs the spec examples on a
+ * fresh server, and summarises.
+ */
+import { availableParallelism } from "node:os";
+import { loadExamples, runExamples, type ExampleResult } from "./examples.js";
+import { listRecordings, loadRecording } from "./recordings.js";
+import { discoverScope, replayRecording, type RecordingResult, type Scope } from "./replay.js";
+import { AksemuServer, snapshotBuild } from "./server.js";
+
+export interface RunOptions {
+  /** Substrings: only recordings whose name contains one of them. */
+  only?: string[];
+  /** Number of aksemu servers replaying at once. */
+  jobs?: number;
+  /** A new server per recording (clock set to the recording's date) instead of reset between recordings. */
+  fresh?: boolean;
+  examples?: boolean;
+  /** Called after each recording (progress). */
+  onRecording?: (r: RecordingResult, done: number, total: number) => void;
+  /** Extra aksemu flags. */
+  serverArgs?: string[];
+  /** Replay against a copy of dist/ taken at the start (default true), not dist/ itself. */
+  snapshot?: boolean;
+}
+
+export interface RunResult {
+  recordings: RecordingResult[];
+  examples: ExampleResult[];
+  scope: Scope;
+  ms: number;
+}
+
+export interface Summary {
+  matched: number;
+  compared: number;
+  pass: number;
+  differ: number;
+  outOfScope: number;
+  errors: number;
+}
+
+export function summarise(recordings: RecordingResult[]): Summary {
+  const s: Summary = { matched: 0, compared: 0, pass: 0, differ: 0, outOfScope: 0, errors: 0 };
+  for (const r of recordings) {
+    s.matched += r.matched;
+    s.compared += r.compared;
+    if (r.status === "pass") s.pass++;
+    else if (r.status === "out-of-scope") s.outOfScope++;
+    else {
+      s.differ++;
+      if (r.status === "error") s.errors++;
+    }
+  }
+  return s;
+}
+
+/** The one-line summary (format fixed by issue 5). */
+export function summaryLine(s: Summary): string {
+  return `conformance: ${s.matched}/${s.compared} interactions match (recordings: ${s.pass} pass, ${s.differ} differ, ${s.outOfScope} out of scope)`;
+}
+
+export function defaultJobs(): number {
+  return Math.max(2, Math.min(4, availableParallelism() + 1));
+}
+
+export async function runConformance(options: RunOptions = {}): Promise<RunResult> {
+  const started = performance.now();
+  const entries = listRecordings().filter(
+    (e) => options.only === undefined || options.only.length === 0 || options.only.some((o) => e.name.includes(o)),
+  );
+  const jobs = Math.max(1, Math.min(options.jobs ?? defaultJobs(), Math.max(1, entries.length)));
+  const queues: (typeof entries)[] = Array.from({ length: jobs }, () => []);
+  entries.forEach((e, i) => queues[i % jobs]!.push(e));
+  const results: RecordingResult[] = [];
+  let done = 0;
+  let scope: Scope | undefined;
+  const serverArgs = options.serverArgs ?? [];
+
+  const worker = async (queue: typeof entries): Promise<void> => {
+    if (queue.length === 0) return;
+    let server: AksemuServer | undefined;
+    try {
+      for (const entry of queue) {
+        const recording = loadRecording(entry);
+        const startAt = new Date(recording.startedAt.getTime() - 60_000);
+        if (server === undefined || options.fresh === true) {
+          await server?.stop();
+          server = await AksemuServer.start({ now: startAt, extraArgs: serverArgs });
+        } else {
+          await server.reset();
+        }
+        scope ??= await discoverScope(server);
+        let result: RecordingResult;
+        try {
+          result = await replayRecording(recording, server, scope);
+        } catch (error) {
+          result = {
+            name: recording.name,
+            set: recording.set,
+            status: "error",
+            outOfScope: [],
+            interactions: [],
+            matched: 0,
+            compared: 0,
+            skipped: 0,
+            error: error instanceof Error ? error.message : String(error),
+            ms: 0,
+          };
+        }
+        if (result.status === "error" && server.child.exitCode !== null) {
+          result.error = `${result.error ?? ""}\naksemu exited: ${server.output.stderr.slice(-2000)}`;
+          server = undefined;
+        }
+        results.push(result);
+        done++;
+        options.onRecording?.(result, done, entries.length);
+      }
+    } finally {
+      await server?.stop();
+    }
+  };
+
+  const examplesTask = async (): Promise<ExampleResult[]> => {
+    if (options.examples === false) return [];
+    const server = await AksemuServer.start({ extraArgs: serverArgs });
+    try {
+      return await runExamples(server, loadExamples());
+    } finally {
+      await server.stop();
+    }
+  };
+
+  const removeSnapshot = options.snapshot === false ? () => undefined : snapshotBuild();
+  let examples: ExampleResult[];
+  try {
+    [examples] = await Promise.all([examplesTask(), ...queues.map(worker)]);
+  } finally {
+    removeSnapshot();
+  }
+  const order = new Map(entries.map((e, i) => [e.name, i]));
+  results.sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
+  return {
+    recordings: results,
+    examples,
+    scope: scope ?? { namespaces: new Set(), types: new Set() },
+    ms: Math.round(performance.now() - started),
+  };
+}
+
+// ---- Baseline -------------------------------------------------------------------------------------------------
+
+export interface Baseline {
+  note: string;
+  summary: Summary;
+  recordings: Record<string, { status: RecordingResult["status"]; matched: number; compared: number }>;
+}
+
+export function baselineOf(run: RunResult): Baseline {
+  const recordings: Baseline["recordings"] = {};
+  for (const r of run.recordings) recordings[r.name] = { status: r.status, matched: r.matched, compared: r.compared };
+  return {
+    note: "Written by `npm run conformance -- --update-baseline`. test/conformance.test.ts fails when a recording that passes here stops passing, or when the total of matched interactions drops below summary.matched.",
+    summary: summarise(run.recordings),
+    recordings,
+  };
+}
+
+/** Regressions against the baseline (empty = none). Only recordings present in both runs are compared. */
+export function regressions(run: RunResult, baseline: Baseline): string[] {
+  const out: string[] = [];
+  for (const r of run.recordings) {
+    const before = baseline.recordings[r.name];
+    if (before?.status === "pass" && r.status !== "pass") {
+      const bad = r.interactions.find((x) => !x.match);
+      const why =
+        r.error ??
+        (bad === undefined
+          ? r.status
+          : `#${bad.index} ${bad.request.split("?")[0]}: ${bad.differences.map((d) => `${d.path} expected ${d.expected}, got ${d.got}`).join("; ")}`);
+      out.push(`${r.name} passed in the baseline and now ${r.status}: ${why}`);
+    }
+  }
+  const names = new Set(run.recordings.map((r) => r.name));
+  const baseMatched = Object.entries(baseline.recordings)
+    .filter(([name]) => names.has(name))
+    .reduce((n, [, r]) => n + r.matched, 0);
+  const now = summarise(run.recordings).matched;
+  if (now < baseMatched) out.push(`matched interactions dropped: ${now} < baseline ${baseMatched}`);
+  return out;
+}
