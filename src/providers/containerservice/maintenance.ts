@@ -15,6 +15,15 @@ import type { ClusterRecord } from "./lifecycle.js";
 import { MAINTENANCE_TYPE, MAINTENANCE_WIRE_TYPE } from "./model.js";
 import { MAINTENANCE_NAMES, enumValue } from "./validation.js";
 
+/** `maintenanceWindow` (and the aksManaged* configurations) came with api-version 2023-05-01. */
+const WINDOW_SINCE = "2023-05-01";
+
+function shaped(body: JsonObject, apiVersion: string): JsonObject {
+  if (apiVersion.slice(0, 10) >= WINDOW_SINCE || !isObject(body.properties)) return body;
+  const { maintenanceWindow: _drop, ...properties } = body.properties;
+  return { ...body, properties };
+}
+
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"] as const;
 const WEEK_INDEX = ["First", "Second", "Third", "Fourth", "Last"] as const;
 
@@ -115,7 +124,7 @@ export function maintenanceRoutes(
             etag: newEtag(),
             at: platform.clock.now().toISOString(),
           });
-          return ok(body, existing === undefined ? 201 : 200);
+          return ok(shaped(body, ctx.servedApiVersion), existing === undefined ? 201 : 200);
         });
       },
     },
@@ -127,7 +136,7 @@ export function maintenanceRoutes(
         const record = await requireCluster(platform.store, ctx);
         const found = await find(platform.store, record, ctx.params.configName!);
         if (found === undefined) throw aksErrors.maintenanceNotFound(ctx.params.configName!, record.cluster.body.name);
-        return ok(found.body);
+        return ok(shaped(found.body, ctx.servedApiVersion));
       },
     },
     {
@@ -152,7 +161,7 @@ export function maintenanceRoutes(
         const all = await platform.store.listChildren<JsonObject>(record.cluster.id, MAINTENANCE_TYPE);
         return ok(
           pageOf(
-            all.map((r) => r.body),
+            all.map((r) => shaped(r.body, ctx.servedApiVersion)),
             ctx.url,
             platform.pageSize,
           ),

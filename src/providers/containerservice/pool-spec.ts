@@ -186,12 +186,8 @@ export function planPool(
         t("minCount"),
       );
     }
-    if (!stoppedNow && (count < minCount || count > maxCount)) {
-      throw aksErrors.invalidParameter(
-        `The count (${count}) of an autoscaled agent pool must be between minCount (${minCount}) and maxCount (${maxCount}).`,
-        t("count"),
-      );
-    }
+    // Turning the autoscaler on moves the count into [minCount, maxCount], as the autoscaler would at once.
+    if (!stoppedNow) count = Math.min(Math.max(count, minCount), maxCount);
   }
 
   // Disks and pods.
