@@ -169,9 +169,17 @@ export class Nodes {
     return nodes;
   }
 
+  /** A node by name: its scale set and instance id are in the name (`<scale set><instance id in base 36, 6 chars>`). */
   async findByName(store: Store, clusterId: string, name: string): Promise<NodeResource | undefined> {
-    const nodes = await this.listForCluster(store, clusterId);
-    return nodes.find((n) => n.internal.name.toLowerCase() === name.toLowerCase());
+    const m = /^(.+-vmss)([0-9a-z]{6})$/i.exec(name);
+    const cluster = await store.getResource<ClusterDoc>(clusterId);
+    const nodeRg = cluster?.body.properties?.nodeResourceGroup;
+    if (m === null || nodeRg === undefined) return undefined;
+    const sub = clusterId.split("/")[2]!;
+    const vmssId = `/subscriptions/${sub}/resourceGroups/${nodeRg}/providers/Microsoft.Compute/virtualMachineScaleSets/${m[1]!}`;
+    const node = await this.get(store, `${vmssId}/virtualMachines/${parseInt(m[2]!, 36)}`);
+    if (node === undefined || idKey(node.internal.clusterId) !== idKey(clusterId)) return undefined;
+    return node.internal.name.toLowerCase() === name.toLowerCase() ? node : undefined;
   }
 
   // --- faults -------------------------------------------------------------------------------------------------------
@@ -217,7 +225,7 @@ export class Nodes {
     state.unhealthySince ??= record.createdAt;
     await this.beginDetection(store, node, wasReady, now);
     await this.save(store, node);
-    await this.notifyChanged(store, clusterId, now);
+    // Readiness is not a fact of the node rules (their facts are power states), so no re-evaluation is needed.
     return record;
   }
 
@@ -249,7 +257,6 @@ export class Nodes {
         if (node.internal.repair.status === "GaveUp") this.standDown(node.internal, now, "Healthy");
       }
       await this.save(store, node);
-      await this.notifyChanged(store, node.internal.clusterId, now);
     }
     return removed;
   }
@@ -520,7 +527,6 @@ export class Nodes {
       }
     }
     await this.save(store, node);
-    await this.notifyChanged(store, state.clusterId, now);
     if (outcome.errorCode !== undefined) {
       return {
         error: {
