@@ -17,7 +17,6 @@ import { aksErrors } from "./errors.js";
 import { newCredentials } from "./kubeconfig.js";
 import {
   CLUSTER_TYPE,
-  MAINTENANCE_TYPE,
   NAMESPACE,
   POOL_TYPE,
   type ActiveOperation,
@@ -321,8 +320,7 @@ export class Lifecycle {
       const pool = record.pools.find((p) => p.body.name.toLowerCase() === payload.pool!.toLowerCase());
       if (pool !== undefined) {
         if (transition.completion === "remove") {
-          await store.deleteResource(pool.id);
-          await this.deleteNodeState(store, pool.id);
+          await store.deleteUnder(pool.id);
         } else {
           const pending = cluster.internal.pending?.pools?.[pool.body.name];
           const properties = { ...pool.body.properties, provisioningState: "Succeeded" as const, ...(pending ?? {}) };
@@ -360,14 +358,8 @@ export class Lifecycle {
   /** Removes a cluster, its pools and maintenance configurations, and its node resource group. */
   async removeCluster(store: Store, record: ClusterRecord): Promise<void> {
     const { cluster } = record;
-    for (const pool of record.pools) await this.deleteNodeState(store, pool.id);
     await store.deleteUnder(cluster.id);
     await this.deleteNodeResourceGroup(store, cluster);
-  }
-
-  /** Hook for the node simulation (issue 7): anything it keeps per pool lives under the pool's id in the store. */
-  private async deleteNodeState(_store: Store, _poolId: string): Promise<void> {
-    // Pools' children are stored under their ids and go with deleteUnder; nothing else to do here yet.
   }
 
   private async deleteNodeResourceGroup(store: Store, cluster: StoredCluster): Promise<void> {
@@ -394,7 +386,4 @@ export class Lifecycle {
     }
     await this.deleteNodeResourceGroup(store, record.cluster);
   }
-
-  /** Maintenance configurations of a cluster (their type, for listing). */
-  static readonly MAINTENANCE_TYPE = MAINTENANCE_TYPE;
 }

@@ -1,0 +1,211 @@
+/**
+ * Agent pools in detail, over HTTPS on a frozen clock (so in-flight operations can be observed): defaults per network
+ * plugin and OS, version aliases, spot pools, the autoscaler, stop/start of user pools through a cluster stop, the
+ * operation lock (preemption by a delete, a pool being deleted, abort), control-plane-only upgrades with auto-upgrade,
+ * and the provider registration check. The SDK-driven life of a pool is in managed-clusters.test.ts.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { startAksemu, type Aksemu } from "./support/aksemu.js";
+import { assertMatchesSpec, specFile } from "./support/spec.js";
+
+const V = "api-version=2025-10-01";
+const SPEC = specFile("containerservice/2025-10-01/managedClusters.json");
+
+type Props = Record<string, unknown>;
+interface Resource {
+  name: string;
+  properties: Props & { provisioningState: string; powerState: { code: string } };
+}
+interface ErrorBody {
+  error: { code: string; message: string; target?: string };
+}
+
+describe("agent pools (frozen clock)", () => {
+  let server: Aksemu;
+  const cluster = (name: string, rest = ""): string =>
+    `/subscriptions/${server.subscriptionId}/resourceGroups/rg-pools/providers/Microsoft.ContainerService/managedClusters/${name}${rest}?${V}`; // prettier-ignore
+  const pool = (c: string, p: string, rest = ""): string => cluster(c, `/agentPools/${p}${rest}`);
+  const get = async (path: string): Promise<Resource> => (await server.fetch(path)).body as Resource;
+  const settle = (): Promise<unknown> => server.advance("PT5M");
+
+  async function createCluster(name: string, properties: Props = {}, extra: Props = {}): Promise<Resource> {
+    const r = await server.fetch(cluster(name), {
+      method: "PUT",
+      body: {
+        location: "eastus",
+        identity: { type: "SystemAssigned" },
+        ...extra,
+        properties: {
+          dnsPrefix: name,
+          agentPoolProfiles: [{ name: "system", count: 2, vmSize: "Standard_D4s_v5", mode: "System" }],
+          ...properties,
+        },
+      },
+    });
+    assert.equal(r.status, 201, r.text);
+    await settle();
+    return get(cluster(name));
+  }
+
+  before(async () => {
+    server = await startAksemu({ args: ["--clock", "frozen", "--now", "2026-11-27T08:00:00Z"] });
+    await server.fetch(`/subscriptions/${server.subscriptionId}/resourcegroups/rg-pools?api-version=2021-04-01`, {
+      method: "PUT",
+      body: { location: "eastus" },
+    });
+  });
+  after(async () => {
+    await server.dispose();
+  });
+
+  it("fills maxPods per network plugin, keeps version aliases, and gives Windows and spot pools their defaults", async () => {
+    const azure = await createCluster("cni", { networkProfile: { networkPlugin: "azure" } });
+    const azurePool = (azure.properties.agentPoolProfiles as Props[])[0]!;
+    assert.equal(azurePool.maxPods, 30);
+    assert.equal((azure.properties.networkProfile as Props).podCidr, undefined);
+    const overlay = await createCluster("overlay", { networkProfile: { networkPlugin: "azure", networkPluginMode: "overlay" } }); // prettier-ignore
+    assert.equal((overlay.properties.agentPoolProfiles as Props[])[0]!.maxPods, 250);
+    assert.equal((overlay.properties.networkProfile as Props).podCidr, "10.244.0.0/16");
+
+    // An alias stays an alias in kubernetesVersion / orchestratorVersion; current* hold the resolved patch.
+    const versions = await server.fetch(`/subscriptions/${server.subscriptionId}/providers/Microsoft.ContainerService/locations/eastus/kubernetesVersions?${V}`); // prettier-ignore
+    const minors = (versions.body as { values: { version: string; isPreview?: boolean }[] }).values.filter((v) => v.isPreview !== true).map((v) => v.version); // prettier-ignore
+    const alias = minors.sort().at(-2)!;
+    const aliased = await createCluster("alias", { kubernetesVersion: alias });
+    assert.equal(aliased.properties.kubernetesVersion, alias);
+    assert.match(
+      String(aliased.properties.currentKubernetesVersion),
+      new RegExp(`^${alias.replace(".", "\\.")}\\.\\d+$`),
+    );
+    const created = await server.fetch(pool("alias", "user1"), {
+      method: "PUT",
+      body: { properties: { count: 1, vmSize: "Standard_D4s_v5", orchestratorVersion: alias } },
+    });
+    assert.equal(created.status, 201, created.text);
+    assert.equal((created.body as Resource).properties.orchestratorVersion, alias);
+    assert.equal((created.body as Resource).properties.currentOrchestratorVersion, aliased.properties.currentKubernetesVersion); // prettier-ignore
+    await settle();
+
+    const longName = await server.fetch(pool("alias", "windows1"), { method: "PUT", body: { properties: { count: 1, osType: "Windows" } } }); // prettier-ignore
+    assert.equal(longName.status, 400);
+    assert.match((longName.body as ErrorBody).error.message, /at most 6 characters/);
+    const win = await server.fetch(pool("alias", "win1"), { method: "PUT", body: { properties: { count: 1, osType: "Windows" } } }); // prettier-ignore
+    assert.equal(win.status, 201, win.text);
+    assert.equal((win.body as Resource).properties.osSKU, "Windows2022");
+    assert.match(String((win.body as Resource).properties.nodeImageVersion), /^AKSWindows-2022/);
+    await settle();
+
+    const spot = await server.fetch(pool("alias", "spot1"), { method: "PUT", body: { properties: { count: 1, scaleSetPriority: "Spot" } } }); // prettier-ignore
+    assert.equal(spot.status, 201, spot.text);
+    const spotProps = (spot.body as Resource).properties;
+    assert.deepEqual(spotProps.nodeLabels, { "kubernetes.azure.com/scalesetpriority": "spot" });
+    assert.deepEqual(spotProps.nodeTaints, ["kubernetes.azure.com/scalesetpriority=spot:NoSchedule"]);
+    assert.equal(spotProps.scaleSetEvictionPolicy, "Delete");
+    assert.equal(spotProps.spotMaxPrice, -1);
+    assertMatchesSpec(SPEC, "AgentPools_CreateOrUpdate", 201, spot.body);
+    await settle();
+
+    const noMax = await server.fetch(pool("alias", "auto1"), { method: "PUT", body: { properties: { count: 1, enableAutoScaling: true, minCount: 1 } } }); // prettier-ignore
+    assert.equal(noMax.status, 400);
+    assert.equal((noMax.body as ErrorBody).error.target, "properties.maxCount");
+    const auto = await server.fetch(pool("alias", "auto1"), { method: "PUT", body: { properties: { count: 9, enableAutoScaling: true, minCount: 1, maxCount: 5 } } }); // prettier-ignore
+    assert.equal((auto.body as Resource).properties.count, 5);
+    await settle();
+  });
+
+  it("keeps a user-stopped pool stopped through a cluster stop and start, and refuses to scale it", async () => {
+    await createCluster("ss");
+    await server.fetch(pool("ss", "user1"), { method: "PUT", body: { properties: { count: 3 } } });
+    await settle();
+    const stop = await server.fetch(pool("ss", "user1"), { method: "PUT", body: { properties: { powerState: { code: "Stopped" } } } }); // prettier-ignore
+    assert.equal(stop.status, 200);
+    assert.equal((stop.body as Resource).properties.provisioningState, "Stopping");
+    await settle();
+    const scale = await server.fetch(pool("ss", "user1"), { method: "PUT", body: { properties: { count: 5 } } });
+    assert.equal(scale.status, 400);
+    assert.equal((scale.body as ErrorBody).error.code, "OperationNotAllowed");
+
+    assert.equal((await server.fetch(cluster("ss", "/stop"), { method: "POST" })).status, 202);
+    await settle();
+    assert.equal((await server.fetch(cluster("ss", "/start"), { method: "POST" })).status, 202);
+    await settle();
+    const pools = ((await get(cluster("ss"))).properties.agentPoolProfiles as Props[]).map((p) => [p.name, (p.powerState as Props).code, p.count]); // prettier-ignore
+    assert.deepEqual(pools, [
+      ["system", "Running", 2],
+      ["user1", "Stopped", 0],
+    ]);
+
+    const start = await server.fetch(pool("ss", "user1"), { method: "PUT", body: { properties: { powerState: { code: "Running" } } } }); // prettier-ignore
+    assert.equal((start.body as Resource).properties.count, 3);
+    await settle();
+  });
+
+  it("serializes operations: a pool being deleted, a delete that preempts, and abort", async () => {
+    await createCluster("lock");
+    await server.fetch(pool("lock", "user1"), { method: "PUT", body: { properties: { count: 1 } } });
+    await settle();
+
+    const del = await server.fetch(pool("lock", "user1"), { method: "DELETE" });
+    assert.equal(del.status, 202);
+    const during = await server.fetch(pool("lock", "user1"), { method: "PUT", body: { properties: { count: 2 } } });
+    assert.equal(during.status, 409);
+    assert.match((during.body as ErrorBody).error.message, /since deletion was issued on 'user1'/);
+    const again = await server.fetch(pool("lock", "user1"), { method: "DELETE" });
+    assert.equal(again.headers.get("azure-asyncoperation"), del.headers.get("azure-asyncoperation"));
+    await settle();
+    assert.equal((await server.fetch(pool("lock", "user1"))).status, 404);
+
+    // Abort a running scale: the operation ends Canceled and so does the pool's provisioningState.
+    await server.fetch(pool("lock", "user2"), { method: "PUT", body: { properties: { count: 1 } } });
+    await settle();
+    const scaling = await server.fetch(pool("lock", "user2"), { method: "PUT", body: { properties: { count: 3 } } });
+    const abort = await server.fetch(pool("lock", "user2", "/abort"), { method: "POST" });
+    assert.equal(abort.status, 202, abort.text);
+    const status = await server.fetch(new URL(scaling.headers.get("azure-asyncoperation")!).pathname + "?api-version=2016-03-30"); // prettier-ignore
+    assert.equal((status.body as { status: string }).status, "Canceled");
+    assert.equal((await get(pool("lock", "user2"))).properties.provisioningState, "Canceled");
+    const next = await server.fetch(pool("lock", "user2"), { method: "PUT", body: { properties: { count: 2 } } });
+    assert.equal(next.status, 200, next.text);
+
+    // A cluster delete preempts the running operation.
+    const cdel = await server.fetch(cluster("lock"), { method: "DELETE" });
+    assert.equal(cdel.status, 202);
+    const preempted = await server.fetch(new URL(next.headers.get("azure-asyncoperation")!).pathname + "?api-version=2016-03-30"); // prettier-ignore
+    const body = preempted.body as { status: string; error?: { code: string } };
+    assert.equal(body.status, "Canceled");
+    assert.equal(body.error?.code, "NotLatestOperation");
+    await settle();
+    assert.equal((await server.fetch(cluster("lock"))).status, 404);
+    assert.equal((await server.fetch(pool("lock", "user2"))).status, 404);
+  });
+
+  it("refuses a control-plane-only upgrade while cluster auto-upgrade is on", async () => {
+    const c = await createCluster("auto", { autoUpgradeProfile: { upgradeChannel: "patch" } });
+    const profile = (await server.fetch(cluster("auto", "/upgradeProfiles/default"))).body as { properties: { controlPlaneProfile: { upgrades: { kubernetesVersion: string }[] } } }; // prettier-ignore
+    const current = String(c.properties.currentKubernetesVersion);
+    const nextMinor = profile.properties.controlPlaneProfile.upgrades.map((u) => u.kubernetesVersion).find((v) => v.split(".")[1] !== current.split(".")[1]); // prettier-ignore
+    assert.ok(nextMinor);
+    const pools = (c.properties.agentPoolProfiles as Props[]).map((p) => ({ ...p, orchestratorVersion: p.currentOrchestratorVersion })); // prettier-ignore
+    const r = await server.fetch(cluster("auto"), {
+      method: "PUT",
+      body: { ...c, properties: { ...c.properties, kubernetesVersion: nextMinor, agentPoolProfiles: pools } },
+    });
+    assert.equal(r.status, 400);
+    assert.equal((r.body as ErrorBody).error.code, "NotAllAgentPoolOrchestratorVersionSpecifiedAndUnchanged");
+  });
+
+  it("refuses writes when Microsoft.ContainerService is not registered", async () => {
+    const un = await server.fetch(`/subscriptions/${server.subscriptionId}/providers/Microsoft.ContainerService/unregister?api-version=2021-04-01`, { method: "POST" }); // prettier-ignore
+    assert.equal(un.status, 200, un.text);
+    await settle();
+    const r = await server.fetch(cluster("unreg"), {
+      method: "PUT",
+      body: { location: "eastus", properties: { dnsPrefix: "u", agentPoolProfiles: [{ name: "system", count: 1, mode: "System" }] } }, // prettier-ignore
+    });
+    assert.equal(r.status, 409);
+    assert.equal((r.body as ErrorBody).error.code, "MissingSubscriptionRegistration");
+    await server.fetch(`/subscriptions/${server.subscriptionId}/providers/Microsoft.ContainerService/register?api-version=2021-04-01`, { method: "POST" }); // prettier-ignore
+    await settle();
+  });
+});
