@@ -9,6 +9,9 @@ import assert from "node:assert/strict";
 import { ComputeManagementClient } from "@azure/arm-compute";
 import { ContainerServiceClient } from "@azure/arm-containerservice";
 import { startAksemu, type Aksemu } from "./support/aksemu.js";
+import { assertMatchesSpec, specFile } from "./support/spec.js";
+
+const VMSS_SPEC = specFile("compute/2022-11-01/virtualMachineScaleSet.json");
 
 const POLL = { updateIntervalInMs: 20 };
 const RG = "rg-nodes";
@@ -109,6 +112,25 @@ describe("agent nodes through @azure/arm-compute and the control API", () => {
     );
     const view = await compute.virtualMachineScaleSetVMs.getInstanceView(NODE_RG, system, vms[0]!.instanceId!);
     assert.ok(view.statuses?.some((s) => s.code === "PowerState/running"));
+
+    // The az CLI's api-version: every shape as the 2022-11-01 spec declares it.
+    const path = `/subscriptions/${server.subscriptionId}/resourceGroups/${NODE_RG}/providers/Microsoft.Compute/virtualMachineScaleSets`;
+    const v = "api-version=2022-11-01";
+    const checks: [string, string][] = [
+      [`${path}?${v}`, "VirtualMachineScaleSets_List"],
+      [`${path}/${system}?${v}`, "VirtualMachineScaleSets_Get"],
+      [`${path}/${system}/instanceView?${v}`, "VirtualMachineScaleSets_GetInstanceView"],
+      [`${path}/${system}/virtualMachines?${v}&$expand=instanceView`, "VirtualMachineScaleSetVMs_List"],
+      [`${path}/${system}/virtualMachines/0?${v}`, "VirtualMachineScaleSetVMs_Get"],
+      [`${path}/${system}/virtualMachines/0/instanceView?${v}`, "VirtualMachineScaleSetVMs_GetInstanceView"],
+      [`${path}/${system}/extensions?${v}`, "VirtualMachineScaleSetExtensions_List"],
+      [`${path}/${system}/extensions/vmssCSE?${v}`, "VirtualMachineScaleSetExtensions_Get"],
+    ];
+    for (const [url, operationId] of checks) {
+      const r = await server.fetch(url);
+      assert.equal(r.status, 200, `${operationId}: ${r.text}`);
+      assertMatchesSpec(VMSS_SPEC, operationId, 200, r.body);
+    }
   });
 
   it("lists nodes that become Ready within a minute, with AKS's system labels and the pool's labels and taints", async () => {

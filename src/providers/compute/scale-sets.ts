@@ -515,14 +515,20 @@ export function vmBody(node: NodeResource, vmss: VmssBody, expandInstanceView: b
         networkInterfaces: [{ id: `${node.id}/networkInterfaces/${vmss.name}` }],
       },
       provisioningState: "Succeeded",
-      timeCreated: s.createdAt,
       ...(expandInstanceView ? { instanceView: vmInstanceView(node, vmss) } : {}),
     },
     resources: vp.extensionProfile.extensions.map((e) => ({
       name: e.name,
       id: `${node.id}/extensions/${e.name}`,
       type: "Microsoft.Compute/virtualMachineScaleSets/virtualMachines/extensions",
-      properties: { ...e.properties, provisioningState: "Succeeded" },
+      properties: {
+        publisher: e.properties.publisher,
+        type: e.properties.type,
+        typeHandlerVersion: e.properties.typeHandlerVersion,
+        autoUpgradeMinorVersion: e.properties.autoUpgradeMinorVersion,
+        settings: e.properties.settings,
+        provisioningState: "Succeeded",
+      },
     })),
   };
   // Drop the scale set's name prefix from the instance's OS profile (JSON omits undefined).
