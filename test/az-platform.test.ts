@@ -112,6 +112,17 @@ describe("the real az CLI: account, groups, providers, features", azSuiteOptions
     await server.advance("PT1M");
     const after = await az.json<{ registrationState: string }>(["provider", "show", "-n", "Microsoft.Network"]);
     assert.equal(after.registrationState, "Registered");
+
+    // What AKS docs ask after a feature registration: re-register the namespace aksemu serves.
+    const aks = await az.run(["provider", "register", "-n", "Microsoft.ContainerService"]);
+    assert.equal(aks.code, 0, aks.stderr);
+    const shown = await az.json<{
+      registrationState: string;
+      resourceTypes: { resourceType: string; apiVersions: string[] }[];
+    }>(["provider", "show", "-n", "Microsoft.ContainerService"]);
+    assert.equal(shown.registrationState, "Registered");
+    const clusters = shown.resourceTypes.find((t) => t.resourceType === "managedClusters");
+    assert.ok(clusters?.apiVersions.includes("2022-11-01"), "the api-version az 2.45 sends is listed");
   });
 
   it("registers an AKS preview flag: Registering, then Registered on the clock; lists and unregisters it", async () => {
