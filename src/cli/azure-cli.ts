@@ -63,7 +63,12 @@ export function findServer(dataDir: string): ServerInfo {
   const dir = resolve(dataDir);
   const path = join(dir, RUNTIME_FILE);
   const start = `Start one with \`npx aksemu --data-dir ${dataDir}\` (or pass the --data-dir it was started with).`;
-  if (!existsSync(path)) throw new CliError(`aksemu: no aksemu is running for the data dir ${dir}. ${start}`);
+  if (!existsSync(path)) {
+    throw new CliError(
+      `aksemu: no aksemu is running for the data dir ${dir}. ${start} ` +
+        `(A server started with --in-memory has no data dir and cannot be reached this way.)`,
+    );
+  }
   let info: Partial<ServerInfo>;
   try {
     info = JSON.parse(readFileSync(path, "utf8")) as Partial<ServerInfo>;
