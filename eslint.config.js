@@ -13,8 +13,14 @@ export default tseslint.config(
       // One clock: time is read through src/clock only (see docs/ARCHITECTURE.md).
       "no-restricted-syntax": [
         "error",
-        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: "Read time through the clock (src/clock)." },
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: "Read time through the clock (src/clock)." },
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: "Read time through the clock (src/clock).",
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: "Read time through the clock (src/clock).",
+        },
       ],
     },
   },

@@ -14,7 +14,10 @@ describe("Microsoft.Resources through the real Azure SDK", () => {
 
   it("creates, reads, lists, updates and deletes resource groups with @azure/arm-resources", async () => {
     const client = server.resources();
-    const created = await client.resourceGroups.createOrUpdate("rg-sdk", { location: "westeurope", tags: { team: "platform" } });
+    const created = await client.resourceGroups.createOrUpdate("rg-sdk", {
+      location: "westeurope",
+      tags: { team: "platform" },
+    });
     assert.equal(created.name, "rg-sdk");
     assert.equal(created.location, "westeurope");
     assert.equal(created.id, `/subscriptions/${server.subscriptionId}/resourceGroups/rg-sdk`);
@@ -58,16 +61,22 @@ describe("Microsoft.Resources through the real Azure SDK", () => {
   });
 
   it("refuses a resource group without a location, or in a region that does not exist", async () => {
-    const noLocation = await server.fetch(`/subscriptions/${server.subscriptionId}/resourcegroups/rg-x?api-version=2021-04-01`, {
-      method: "PUT",
-      body: {},
-    });
+    const noLocation = await server.fetch(
+      `/subscriptions/${server.subscriptionId}/resourcegroups/rg-x?api-version=2021-04-01`,
+      {
+        method: "PUT",
+        body: {},
+      },
+    );
     assert.equal(noLocation.status, 400);
     assert.equal((noLocation.body as { error: { code: string } }).error.code, "LocationRequired");
-    const badRegion = await server.fetch(`/subscriptions/${server.subscriptionId}/resourcegroups/rg-x?api-version=2021-04-01`, {
-      method: "PUT",
-      body: { location: "atlantis" },
-    });
+    const badRegion = await server.fetch(
+      `/subscriptions/${server.subscriptionId}/resourcegroups/rg-x?api-version=2021-04-01`,
+      {
+        method: "PUT",
+        body: { location: "atlantis" },
+      },
+    );
     assert.equal(badRegion.status, 400);
     assert.equal((badRegion.body as { error: { code: string } }).error.code, "LocationNotAvailableForResourceGroup");
   });

@@ -125,7 +125,8 @@ export function freshDataDir(): string {
 /** Copies the shared test CA (made by scripts/run-tests.mjs) into a data dir, so this process trusts the server. */
 export function seedTestCa(dataDir: string): void {
   const caDir = process.env.AKSEMU_TEST_CA_DIR;
-  if (caDir === undefined) throw new Error("Run tests through `npm test` (scripts/run-tests.mjs), which sets up the test CA.");
+  if (caDir === undefined)
+    throw new Error("Run tests through `npm test` (scripts/run-tests.mjs), which sets up the test CA.");
   for (const file of ["ca.pem", "ca-key.pem"]) {
     if (!existsSync(join(dataDir, file))) copyFileSync(join(caDir, file), join(dataDir, file));
   }
