@@ -247,10 +247,29 @@ describe("agent nodes through @azure/arm-compute and the control API", () => {
     assert.equal(v.status, "OutOfSupport");
     assert.ok(v.findings.some((f) => /system tag 'aks-managed-poolName' changed/.test(f.message)));
 
+    // A PUT of the whole model with one more extension (what `az vmss extension set` sends).
+    const model = await compute.virtualMachineScaleSets.get(NODE_RG, appsSet);
+    model.virtualMachineProfile!.extensionProfile!.extensions!.push({
+      name: "tuning",
+      publisher: "Microsoft.Azure.Extensions",
+      typePropertiesType: "CustomScript",
+      typeHandlerVersion: "2.1",
+    });
+    await compute.virtualMachineScaleSets.createOrUpdate(NODE_RG, appsSet, model, POLL);
+    assert.ok(
+      (await verdict()).findings.some((f) =>
+        /extension 'tuning' \(Microsoft\.Azure\.Extensions\.CustomScript\) added/.test(f.message),
+      ),
+    );
+
     await aks.agentPools.beginCreateOrUpdateAndWait(RG, "nodes", "apps", { count: 4 }, POLL);
     const reset = await compute.virtualMachineScaleSets.get(NODE_RG, appsSet);
     assert.equal(reset.sku?.capacity, 4);
     assert.equal(reset.tags?.["aks-managed-poolName"], "apps");
+    assert.deepEqual(reset.virtualMachineProfile?.extensionProfile?.extensions?.map((e) => e.name).sort(), [
+      "AKSLinuxBilling",
+      "vmssCSE",
+    ]);
     assert.equal((await nodes()).filter((n) => n.pool === "apps").length, 4);
     assert.equal((await verdict()).status, "Supported");
   });

@@ -87,6 +87,23 @@ const ACTION_LABEL: Record<VmAction, string> = {
   delete: "Deleting",
 };
 
+/** Deep equality of two JSON values, ignoring key order, null/undefined members and the `ignore`d keys. */
+function sameJson(a: unknown, b: unknown, ignore: string[]): boolean {
+  const norm = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(norm);
+    if (isObject(v)) {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v).sort()) {
+        if (ignore.includes(k) || v[k] === null || v[k] === undefined) continue;
+        out[k] = norm(v[k]);
+      }
+      return out;
+    }
+    return v;
+  };
+  return JSON.stringify(norm(a) ?? null) === JSON.stringify(norm(b) ?? null);
+}
+
 function notFound(type: string, name: string, rg: string): ArmError {
   return armErrors.resourceNotFound(`Microsoft.Compute/${type}`, name, rg);
 }
@@ -665,13 +682,7 @@ export class Compute {
         vmss.body.sku.capacity = capacity;
       }
       const properties = optionalObject(body, "properties");
-      if (properties !== undefined && Object.keys(properties).length > 0) {
-        changes.push(
-          `properties ${Object.keys(properties)
-            .map((k) => `'${k}'`)
-            .join(", ")} changed`,
-        );
-      }
+      if (properties !== undefined) changes.push(...this.applyProperties(vmss, properties));
       if (fullPut && changes.length === 0) changes.push("scale set model rewritten");
       const operationName = "Microsoft.Compute/virtualMachineScaleSets/write";
       if (changes.length > 0) {
@@ -697,6 +708,65 @@ export class Compute {
       await this.nodes.notifyChanged(store, vmss.internal.clusterId, now);
       return ok(vmss.body, 200, { ...this.asyncHeaders(ctx, vmss.body.location, op, false), ETag: vmss.etag });
     });
+  }
+
+  /**
+   * Applies the `properties` of a customer's PUT or PATCH of a scale set (az vmss update / extension set send the
+   * whole model back): extensions added, removed or changed, and any other property whose value differs. Returns the
+   * changes, in words; properties Compute computes itself are ignored.
+   */
+  private applyProperties(vmss: VmssResource, properties: JsonObject): string[] {
+    const changes: string[] = [];
+    const current = vmss.body.properties;
+    const vmp = isObject(properties.virtualMachineProfile) ? properties.virtualMachineProfile : undefined;
+    const extProfile = vmp !== undefined && isObject(vmp.extensionProfile) ? vmp.extensionProfile : undefined;
+    const given = extProfile !== undefined && Array.isArray(extProfile.extensions) ? extProfile.extensions : undefined;
+    if (given !== undefined) {
+      const next: ExtensionBody[] = [];
+      for (const [i, e] of given.entries()) {
+        if (!isObject(e) || typeof e.name !== "string" || e.name === "") {
+          throw new ArmError(
+            400,
+            "InvalidParameter",
+            `Extension ${i} of the scale set model has no name. Give each extension a name.`,
+            {
+              target: `properties.virtualMachineProfile.extensionProfile.extensions[${i}].name`,
+            },
+          );
+        }
+        const props = isObject(e.properties) ? e.properties : {};
+        next.push({ name: e.name, properties: { ...props, provisioningState: "Succeeded" } });
+      }
+      const before = current.virtualMachineProfile.extensionProfile.extensions;
+      const key = (x: ExtensionBody): string => x.name.toLowerCase();
+      for (const e of next) {
+        const old = before.find((b) => key(b) === key(e));
+        const kind = `${String(e.properties.publisher ?? "?")}.${String(e.properties.type ?? "?")}`;
+        if (old === undefined) changes.push(`extension '${e.name}' (${kind}) added`);
+        else if (!sameJson(old.properties, e.properties, ["provisioningState"])) {
+          changes.push(`extension '${e.name}' changed`);
+        }
+      }
+      for (const b of before) {
+        if (!next.some((e) => key(e) === key(b))) changes.push(`extension '${b.name}' removed`);
+      }
+      current.virtualMachineProfile.extensionProfile.extensions = next;
+    }
+    const computed = ["provisioningState", "timeCreated", "uniqueId", "virtualMachineProfile"];
+    const changedKeys = Object.keys(properties).filter(
+      (k) => !computed.includes(k) && !sameJson(properties[k], current[k], []),
+    );
+    const changedProfileKeys =
+      vmp === undefined
+        ? []
+        : Object.keys(vmp).filter(
+            (k) => k !== "extensionProfile" && !sameJson(vmp[k], current.virtualMachineProfile[k], []),
+          );
+    for (const k of changedKeys) current[k] = properties[k];
+    for (const k of changedProfileKeys) current.virtualMachineProfile[k] = vmp![k];
+    const all = [...changedKeys, ...changedProfileKeys.map((k) => `virtualMachineProfile.${k}`)];
+    if (all.length > 0) changes.push(`${all.map((k) => `'${k}'`).join(", ")} changed`);
+    return changes;
   }
 
   private async deleteScaleSetRequest(ctx: RequestContext): Promise<ArmResponse> {
