@@ -103,7 +103,7 @@ const program = new Command()
   });
 
 // Root options go before a sub-command (`aksemu --data-dir d az ...` also works); everything after `az` is az's.
-program.enablePositionalOptions();
+program.enablePositionalOptions().helpCommand(true);
 
 function dataDirFor(sub: Command): string {
   const own = sub.opts<{ dataDir?: string }>().dataDir;
