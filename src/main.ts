@@ -82,9 +82,6 @@ const program = new Command()
       server.caPath === undefined
         ? `trust: in-memory mode writes no files; fetch the CA from ${server.url}/_emulator/ca.pem`
         : `trust: NODE_EXTRA_CA_CERTS=${server.caPath} (Node), REQUESTS_CA_BUNDLE=${server.caPath} (Python, az CLI)`;
-    process.stdout.write(
-      `aksemu listening on ${server.url}\ntenant: ${server.tenantId}\nsubscription: ${server.subscriptionId}\n${trust}\n`,
-    );
     let stopping = false;
     const stop = (signal: string): void => {
       if (stopping) return;
@@ -100,6 +97,10 @@ const program = new Command()
     };
     process.on("SIGINT", () => stop("SIGINT"));
     process.on("SIGTERM", () => stop("SIGTERM"));
+    // Only now announce readiness: whoever waits for the ready line may signal us right away.
+    process.stdout.write(
+      `aksemu listening on ${server.url}\ntenant: ${server.tenantId}\nsubscription: ${server.subscriptionId}\n${trust}\n`,
+    );
   });
 
 // Root options go before a sub-command (`aksemu --data-dir d az ...` also works); everything after `az` is az's.
