@@ -269,6 +269,13 @@ describe("OpenAPI response validator", () => {
       }).length > 0,
     );
     assert.throws(() => validateResponse(spec, "ManagedClusters_Nope", 200, {}), /not in/);
+    // The same spec named three ways is one spec.
+    const body = { error: { code: "X", message: "m" } };
+    assert.deepEqual(validateResponse(AKS, "ManagedClusters_Get", 404, body), []);
+    assert.deepEqual(
+      validateResponse(`${SPECS_ROOT}/containerservice/../${AKS}`, "ManagedClusters_Get", 404, body),
+      [],
+    );
   });
 
   it("finds operations by method and path, and the spec for an api-version", () => {

@@ -355,8 +355,9 @@ function operations(file: string): Map<string, OperationInfo> {
   return index;
 }
 
+/** An absolute, normalized spec path (a spec may be given relative to the specs folder, as `specFile` takes it). */
 function resolveSpec(spec: string): string {
-  return isAbsolute(spec) ? spec : specFile(spec);
+  return resolve(isAbsolute(spec) ? spec : specFile(spec));
 }
 
 function segments(path: string): string[] {
