@@ -215,7 +215,9 @@ export class ResourceGroups {
         await this.write(store, subscriptionId, deleting);
       }
       const location = `${ctx.baseUrl}/subscriptions/${subscriptionId}/operationresults/${op.id}?api-version=${ctx.apiVersion}`;
-      return { status: 202, headers: { Location: location, "Retry-After": "1", "Retry-After-Ms": "100" } };
+      // Only Retry-After-Ms: az 2.45 reads Retry-After first (whole seconds), which would slow every poll to 1 s;
+      // the JS SDK reads only Retry-After, so without it JS callers poll at their own updateIntervalInMs.
+      return { status: 202, headers: { Location: location, "Retry-After-Ms": "100" } };
     });
   }
 
@@ -288,7 +290,7 @@ export class ResourceGroups {
           if (op.status === "InProgress") {
             return {
               status: 202,
-              headers: { Location: ctx.url.toString(), "Retry-After": "1", "Retry-After-Ms": "100" },
+              headers: { Location: ctx.url.toString(), "Retry-After-Ms": "100" },
             };
           }
           if (op.status === "Failed" && op.error !== undefined) return ok({ error: op.error }, op.errorStatus ?? 409);
