@@ -223,6 +223,27 @@ describe("start-up and shutdown", () => {
     assert.equal(existsSync(join(dataDir, "server.pem")), false, "no certificate of its own was made");
   });
 
+  it("opens the control API without a token only on loopback", async () => {
+    const server = track(await startAksemu({ args: ["--host", "0.0.0.0"] }));
+    assert.match(server.output.stdout, /^aksemu listening on https:\/\/0\.0\.0\.0:\d+$/m);
+    for (const [path, method, body] of [
+      ["/_emulator/clock", "GET", undefined],
+      ["/_emulator/clock/advance", "POST", { duration: "P1D" }],
+      ["/_emulator/clock", "PUT", { now: "2099-01-01T00:00:00Z" }],
+      ["/_emulator/reset", "POST", undefined],
+    ] as const) {
+      const refused = await server.fetch(path, { method, auth: false, ...(body === undefined ? {} : { body }) });
+      assert.equal(refused.status, 401, `${method} ${path} without a token`);
+      assert.equal((refused.body as { error: { code: string } }).error.code, "AuthenticationFailed");
+      assert.ok(refused.headers.get("www-authenticate"));
+      const allowed = await server.fetch(path, { method, ...(body === undefined ? {} : { body }) });
+      assert.equal(allowed.status, 200, `${method} ${path} with a token: ${allowed.text}`);
+    }
+    // Health and the CA stay open: they reveal nothing and are needed to bootstrap trust.
+    assert.equal((await server.fetch("/_emulator/health", { auth: false })).status, 200);
+    assert.equal((await server.fetch("/_emulator/ca.pem", { auth: false })).status, 200);
+  });
+
   it("refuses bad flags with a message and a non-zero exit", async () => {
     const dataDir = freshDataDir();
     cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
