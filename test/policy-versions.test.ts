@@ -162,4 +162,26 @@ describe("policy: Kubernetes version support on the calendar, platform upgrade, 
     const restoreLog = await activityLog(server, sub, "2027-04-15T00:00:00Z", "2030-01-01T00:00:00Z", ` and resourceUri eq '${sleeperId}'`); // prettier-ignore
     assert.ok(restoreLog.some((e) => e.operationName.value === "Microsoft.ContainerService/managedClusters/restore/action")); // prettier-ignore
   });
+
+  it("gives a cluster on a preview Kubernetes version a best-effort verdict, Supported once the version is GA", async () => {
+    // 1.38 is in preview from 2027-02-15 to its GA on 2027-03-15 (catalog).
+    const server2 = await startAksemu({ args: ["--clock", "frozen", "--now", "2027-02-20T00:00:00Z"] });
+    try {
+      await server2.resources().resourceGroups.createOrUpdate("rg-preview", { location: "westeurope" });
+      const created = await createCluster(server2, "rg-preview", "early", { kubernetesVersion: "1.38" });
+      assert.match(created.currentKubernetesVersion!, /^1\.38\./);
+      const id = clusterId(server2.subscriptionId, "rg-preview", "early");
+      let view = await supportability(server2, id);
+      assert.equal(view.status, "BestEffort");
+      const preview = view.findings.find((f) => f.rule === "preview-features")!;
+      assert.equal(preview.policySection, "Características en versión preliminar o marcas de característica");
+      assert.match(preview.message, /best-effort support, during business hours only/);
+      await setClock(server2, "2027-03-16T00:00:00Z");
+      view = await supportability(server2, id);
+      assert.equal(view.status, "Supported");
+      assert.ok(!view.findings.some((f) => f.rule === "preview-features"));
+    } finally {
+      await server2.dispose();
+    }
+  });
 });

@@ -205,9 +205,13 @@ export class Policy {
     const props = body.properties ?? {};
     const parsed = parseResourceId(cluster.id);
     const subscriptionId = parsed?.subscriptionId ?? cluster.subscriptionId;
-    const subState = await this.options.subscriptions.stateOf(store, subscriptionId);
+    // The subscription's state is cached by Subscriptions; since when it holds matters only once it is suspended.
+    const subBody = await this.options.subscriptions.find(subscriptionId, store);
+    const subState =
+      subBody === undefined || subBody.state === "Disabled" || subBody.state === "Deleted"
+        ? await this.options.subscriptions.stateOf(store, subscriptionId)
+        : { state: subBody.state, since: cluster.createdAt };
     const catalog = versionCatalogAt(now);
-    const running = await this.options.operations.running(store, cluster.id);
     const preview: string[] = [];
     const alpha: string[] = [];
     for (const detector of this.detectors) {
@@ -230,7 +234,8 @@ export class Policy {
       provisioningState: props.provisioningState ?? "Succeeded",
       version: props.currentKubernetesVersion ?? props.kubernetesVersion ?? "",
       lts: props.supportPlan === "AKSLongTermSupport",
-      busy: running.length > 0 || cluster.internal.active !== undefined,
+      // The provider keeps the operation in flight on the cluster (its one-operation-at-a-time lock).
+      busy: cluster.internal.active !== undefined,
       stoppedAt: stoppedAtText === undefined ? undefined : new Date(Date.parse(stoppedAtText)),
       stoppedBy: cluster.internal.stoppedBy,
       subscriptionState: subState?.state ?? "Enabled",

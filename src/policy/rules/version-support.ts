@@ -39,7 +39,6 @@ export const versionSupport: Rule = {
     const support = cluster.catalog.supportOf(cluster.version, cluster.lts);
     const minor = cluster.catalog.minor(cluster.version);
     const minorName = minor?.minor ?? cluster.version;
-    if (support.until !== undefined) result.checkpoints.push(support.until);
     const ltsCovers = cluster.lts && minor?.hasLts === true;
     const platformEnd = minor?.platformEndAt;
     const handled = cluster.record.platformUpgradeHandled?.minor === minorName;
@@ -125,6 +124,8 @@ export const versionSupport: Rule = {
         break;
       }
     }
+    // Re-evaluate when the support status changes, unless an action is already planned (it wakes the engine anyway).
+    if (support.until !== undefined && result.actions.length === 0) result.checkpoints.push(support.until);
     return result;
   },
 };
