@@ -149,6 +149,26 @@ describe("control API and clock", () => {
     assert.equal((mode.body as { mode: string }).mode, "real");
     const advanced = await realClock.advance("P1D");
     assert.ok(Date.parse(advanced.now) >= first.getTime() + 86_400_000);
+    // Time flows while a move waits its turn: a zero or tiny move is still forward, never a 5xx.
+    const moves = await Promise.all(
+      ["P0D", "PT0S", "PT0.001S", "P0D", "PT1S"].map((duration) =>
+        realClock.fetch("/_emulator/clock/advance", { method: "POST", body: { duration }, auth: false }),
+      ),
+    );
+    for (const m of moves) assert.equal(m.status, 200, m.text);
+    const far = await realClock.fetch("/_emulator/clock/advance", {
+      method: "POST",
+      body: { duration: "P99999999Y" },
+      auth: false,
+    });
+    assert.equal(far.status, 400);
+    const justNow = await realClock.fetch("/_emulator/clock", {
+      method: "PUT",
+      body: { now: (await realClock.now()).toISOString() },
+      auth: false,
+    });
+    assert.ok(justNow.status === 200 || justNow.status === 400, justNow.text);
+    assert.doesNotMatch(realClock.output.stderr, /Error/);
   });
 
   it("answers health", async () => {

@@ -13,6 +13,7 @@
  * lifetimes (clients refresh tokens by their own clock) and the real-mode timer loop.
  */
 import type { Store, StoredTimer } from "../store/store.js";
+import { addDuration, type IsoDuration } from "./duration.js";
 
 export type ClockMode = "real" | "frozen";
 
@@ -120,6 +121,16 @@ export class Clock {
    */
   advanceTo(target: Date): Promise<{ now: Date; timersFired: number }> {
     const run = this.firing.then(() => this.fireUpTo(target.getTime(), true));
+    this.firing = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Moves time forward by `duration`, measured from the instant the move starts (after any timers already firing),
+   * so that in real mode the time that passes while waiting cannot turn a forward move into a backward one.
+   */
+  advanceBy(duration: IsoDuration): Promise<{ now: Date; timersFired: number }> {
+    const run = this.firing.then(() => this.fireUpTo(addDuration(this.now(), duration).getTime(), true));
     this.firing = run.catch(() => undefined);
     return run;
   }

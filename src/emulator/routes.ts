@@ -6,7 +6,7 @@ import { ArmError } from "../arm/errors.js";
 import { isObject } from "../arm/body.js";
 import type { ArmResponse, PlainRoute } from "../arm/handler.js";
 import type { Clock } from "../clock/clock.js";
-import { addDuration, parseIsoDuration } from "../clock/duration.js";
+import { addDuration, parseIsoDuration, type IsoDuration } from "../clock/duration.js";
 import { parseIsoInstant } from "../clock/instant.js";
 
 export interface EmulatorOptions {
@@ -26,16 +26,33 @@ function badRequest(message: string): ArmError {
   return new ArmError(400, "InvalidRequestContent", message);
 }
 
+function backwards(clock: Clock, target: Date): ArmError {
+  return new ArmError(
+    400,
+    "ClockCannotMoveBackwards",
+    `The clock cannot move backwards: it is ${clock.now().toISOString()} and ${target.toISOString()} is earlier. Use POST /_emulator/reset with a new --now to start over.`,
+  );
+}
+
 async function moveTo(clock: Clock, target: Date): Promise<ArmResponse> {
   if (Number.isNaN(target.getTime())) throw badRequest("The target instant is not a valid date.");
-  if (target.getTime() < clock.nowMs()) {
-    throw new ArmError(
-      400,
-      "ClockCannotMoveBackwards",
-      `The clock cannot move backwards: it is ${clock.now().toISOString()} and ${target.toISOString()} is earlier. Use POST /_emulator/reset with a new --now to start over.`,
-    );
+  if (target.getTime() < clock.nowMs()) throw backwards(clock, target);
+  try {
+    const result = await clock.advanceTo(target);
+    return { status: 200, body: { now: result.now.toISOString(), timersFired: result.timersFired } };
+  } catch (error) {
+    // In real mode time flows while the move waits its turn: the target may have become the past meanwhile.
+    if (error instanceof RangeError) throw backwards(clock, target);
+    throw error;
   }
-  const result = await clock.advanceTo(target);
+}
+
+async function moveBy(clock: Clock, duration: IsoDuration): Promise<ArmResponse> {
+  const target = addDuration(clock.now(), duration);
+  if (Number.isNaN(target.getTime()) || target.getUTCFullYear() > 9999) {
+    throw badRequest("The clock would move past the year 9999. Use a shorter duration.");
+  }
+  const result = await clock.advanceBy(duration);
   return { status: 200, body: { now: result.now.toISOString(), timersFired: result.timersFired } };
 }
 
@@ -61,7 +78,7 @@ export function emulatorRoutes(options: EmulatorOptions): PlainRoute[] {
         if (duration === undefined) {
           throw badRequest(`'${body.duration}' is not an ISO-8601 duration. Examples: "P30D", "PT90M", "P1Y2M".`);
         }
-        return moveTo(clock, addDuration(clock.now(), duration));
+        return moveBy(clock, duration);
       },
     },
     {
