@@ -54,6 +54,16 @@ describe("policy: Kubernetes version support on the calendar, platform upgrade, 
     let finding = view.findings.find((f) => f.rule === "kubernetes-version-support")!;
     assert.equal(finding.deadline, COMMUNITY_END_134);
     assert.match(finding.consequence!, /platform support/);
+    // The end-of-support notice AKS publishes (Resource Graph scheduled event, 4 days before the end of life).
+    assert.deepEqual(
+      view.scheduledEvents.map((e) => [
+        e.eventType,
+        e.eventDetails.daysUntilEOL,
+        e.eventDetails.supportType,
+        e.eventDetails.eolDate,
+      ]),
+      [["KubernetesVersionEOLOneWeek", 4, "Community", COMMUNITY_END_134]],
+    );
     const upgrade = view.upcoming.find((u) => u.action === "upgrade")!;
     assert.equal(upgrade.at, PLATFORM_END_134);
     assert.match(upgrade.targetVersion!, /^1\.35\.\d+$/);
@@ -62,6 +72,10 @@ describe("policy: Kubernetes version support on the calendar, platform upgrade, 
     await setClock(server, "2026-12-02T00:00:00.000Z");
     view = await supportability(server, runnerId);
     assert.equal(view.status, "PlatformSupport");
+    assert.deepEqual(
+      view.scheduledEvents.map((e) => [e.eventType, e.eventDetails.daysUntilEOL]),
+      [["KubernetesVersionOutOfSupport", -1]],
+    );
     finding = view.findings.find((f) => f.rule === "kubernetes-version-support")!;
     assert.equal(finding.since, COMMUNITY_END_134);
     assert.equal(finding.deadline, PLATFORM_END_134);

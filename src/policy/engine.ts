@@ -23,7 +23,7 @@ import type { Subscriptions } from "../providers/resources/index.js";
 import { versionCatalogAt, type VersionCatalog } from "../providers/containerservice/versions/index.js";
 import type { Store, StoredResource } from "../store/store.js";
 import { PLATFORM_CALLER, type ClusterActions } from "./actions.js";
-import { lastEtcdBackup, RULES } from "./rules/index.js";
+import { endOfSupportNotice, lastEtcdBackup, RULES, type ScheduledEvent } from "./rules/index.js";
 import {
   VERDICT_ORDER,
   type ClusterFacts,
@@ -83,6 +83,8 @@ export interface ClusterSupportability {
   findings: Omit<Finding, "verdict">[];
   upcoming: { action: string; at: string; rule: string; reason: string; targetVersion?: string }[];
   lastEtcdBackup: string | null;
+  /** The end-of-support notice AKS would publish now (Resource Graph scheduled event), fact sheet §4.4. */
+  scheduledEvents: ScheduledEvent[];
   archived: boolean;
   powerState: string;
   provisioningState: string;
@@ -452,6 +454,7 @@ export class Policy {
           ...(a.targetVersion === undefined ? {} : { targetVersion: a.targetVersion }),
         })),
       lastEtcdBackup: backup === undefined ? null : backup.toISOString(),
+      scheduledEvents: [endOfSupportNotice(facts, now)].filter((e): e is ScheduledEvent => e !== undefined),
       archived: copy.archivedAt !== undefined,
       powerState: facts.powerState,
       provisioningState: facts.provisioningState,

@@ -14,6 +14,7 @@ export interface Supportability {
   findings: { rule: string; policySection: string; message: string; since: string; deadline?: string; consequence?: string }[]; // prettier-ignore
   upcoming: { action: string; at: string; rule: string; reason: string; targetVersion?: string }[];
   lastEtcdBackup: string | null;
+  scheduledEvents: { eventType: string; publishedAt: string; eventDetails: { kubernetesVersion: string; eolDate: string; supportType: string; daysUntilEOL: number; region: string } }[]; // prettier-ignore
   archived: boolean;
   powerState: string;
   kubernetesVersion: string;

@@ -18,3 +18,4 @@ export const RULES: readonly Rule[] = [
 export { archiving, alphaFeatures, previewFeatures, stoppedClusters, suspendedSubscriptions, versionSupport };
 export { lastEtcdBackup, ETCD_BACKUP_INTERVAL_MS, ETCD_BACKUP_SECTION } from "./etcd-backups.js";
 export { platformUpgradeTarget } from "./version-support.js";
+export { endOfSupportNotice, type ScheduledEvent } from "./end-of-support-notices.js";
