@@ -144,6 +144,15 @@ describe("ARM envelope", () => {
     const providers: string[] = [];
     for await (const p of client.providers.list()) providers.push(p.namespace!);
     assert.ok(providers.length > 4 && providers.includes("Microsoft.Network"), providers.join(","));
+    // $top caps a page; following the nextLinks still gives everything.
+    const topped: string[] = [];
+    for await (const page of client.resourceGroups.list({ top: 1, filter: "tagName eq 'purpose'" }).byPage()) {
+      assert.equal(page.length, 1);
+      topped.push(...page.map((g) => g.name!));
+    }
+    assert.deepEqual(topped.sort(), names);
+    const badTop = await server.fetch(`${sub()}/resourcegroups?api-version=2021-04-01&$top=0`);
+    assert.equal(badTop.status, 400);
     const badToken = await server.fetch(`${sub()}/resourcegroups?api-version=2021-04-01&$skipToken=not-a-number`);
     assert.equal(badToken.status, 400);
   });

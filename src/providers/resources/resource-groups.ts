@@ -270,7 +270,20 @@ export class ResourceGroups {
               (g) => g.tags !== undefined && name! in g.tags && (value === undefined || g.tags[name!] === value),
             );
           }
-          return ok(pageOf(groups, ctx.url, this.platform.pageSize));
+          // `$top` caps a page (the nextLink carries it on), as ARM does.
+          let size = this.platform.pageSize;
+          const top = ctx.query.$top;
+          if (top !== undefined) {
+            const n = Number(top);
+            if (!Number.isInteger(n) || n < 1) {
+              throw armErrors.badRequest(
+                `The value '${top}' of $top is invalid. Give a whole number of at least 1.`,
+                "$top",
+              );
+            }
+            size = Math.min(n, size);
+          }
+          return ok(pageOf(groups, ctx.url, size));
         },
       },
       {
