@@ -198,4 +198,44 @@ describe("policy: Kubernetes version support on the calendar, platform upgrade, 
       await server2.dispose();
     }
   });
+
+  it("keeps an LTS cluster (Premium + AKSLongTermSupport) supported through the LTS year, without platform upgrade", async () => {
+    const server3 = await startAksemu({ args: ["--clock", "frozen", "--now", T0] });
+    try {
+      await server3.resources().resourceGroups.createOrUpdate("rg-lts", { location: "westeurope" });
+      await createCluster(server3, "rg-lts", "long", {
+        kubernetesVersion: "1.34",
+        sku: { name: "Base", tier: "Premium" },
+        supportPlan: "AKSLongTermSupport",
+      });
+      const id = clusterId(server3.subscriptionId, "rg-lts", "long");
+      let view = await supportability(server3, id);
+      assert.equal(view.status, "Supported");
+      assert.match(
+        view.findings.find((f) => f.rule === "kubernetes-version-support")!.consequence!,
+        /long-term support/,
+      );
+      assert.ok(!view.upcoming.some((u) => u.action === "upgrade"));
+      assert.deepEqual(view.scheduledEvents, []);
+
+      await setClock(server3, "2027-03-16T00:00:00.000Z");
+      const cluster = await clusterClient(server3).managedClusters.get("rg-lts", "long");
+      assert.match(cluster.currentKubernetesVersion!, /^1\.34\./, "LTS clusters are not upgraded by the platform");
+      view = await supportability(server3, id);
+      assert.equal(view.status, "Supported");
+      assert.match(view.findings.find((f) => f.rule === "kubernetes-version-support")!.message, /long-term support/);
+
+      // After the LTS end of life (end of November 2027): out of support, archived 30 days later.
+      await setClock(server3, "2027-12-02T00:00:00.000Z");
+      view = await supportability(server3, id);
+      assert.equal(view.status, "OutOfSupport");
+      assert.deepEqual(
+        view.upcoming.filter((u) => u.action === "archive").map((u) => u.at),
+        ["2027-12-31T00:00:00.000Z"],
+      );
+      assert.equal(view.scheduledEvents[0]?.eventDetails.supportType, "LTS");
+    } finally {
+      await server3.dispose();
+    }
+  });
 });

@@ -235,7 +235,7 @@ export class Policy {
       powerState: props.powerState?.code === "Stopped" ? "Stopped" : "Running",
       provisioningState: props.provisioningState ?? "Succeeded",
       version: props.currentKubernetesVersion ?? props.kubernetesVersion ?? "",
-      lts: props.supportPlan === "AKSLongTermSupport",
+      lts: props.supportPlan === "AKSLongTermSupport" && body.sku?.tier === "Premium",
       // The provider keeps the operation in flight on the cluster (its one-operation-at-a-time lock).
       busy: cluster.internal.active !== undefined,
       stoppedAt: stoppedAtText === undefined ? undefined : new Date(Date.parse(stoppedAtText)),
