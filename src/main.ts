@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { parseIsoInstant } from "./clock/instant.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -16,9 +17,15 @@ function parsePort(value: string): number {
 }
 
 function parseInstant(value: string): Date {
-  const date = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(date.getTime())) {
-    throw new InvalidArgumentError("give an ISO-8601 instant, e.g. 2026-11-27T00:00:00Z.");
+  // A bare date means its midnight UTC; a date-time without a zone is read as UTC, not the machine's local time.
+  const text = /^\d{4}-\d{2}-\d{2}$/.test(value)
+    ? `${value}T00:00:00Z`
+    : /T[\d:.]+$/i.test(value)
+      ? `${value}Z`
+      : value;
+  const date = parseIsoInstant(text);
+  if (date === undefined) {
+    throw new InvalidArgumentError("give an ISO-8601 instant of a real date, e.g. 2026-11-27T00:00:00Z.");
   }
   return date;
 }

@@ -252,6 +252,7 @@ describe("start-up and shutdown", () => {
       [["--port", "70000"], /port/],
       [["--port", "abc"], /port/],
       [["--now", "yesterday"], /ISO-8601/],
+      [["--now", "2026-02-30T00:00:00Z"], /ISO-8601/],
       [["--clock", "sometimes"], /real|frozen/],
       [["--cert", join(dataDir, "missing.pem"), "--key", join(dataDir, "missing-key.pem")], /missing/],
     ];
