@@ -254,6 +254,7 @@ describe("ARM envelope", () => {
         location,
       );
       assert.ok(Number(del.headers.get("retry-after")) <= 1);
+      assert.ok(Number(del.headers.get("retry-after-ms")) <= 1000);
       const deleting = await server.fetch(rg(name, version));
       assert.equal(
         (deleting.body as { properties: { provisioningState: string } }).properties.provisioningState,
