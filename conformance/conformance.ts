@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from "node:os";
 import { loadExamples, runExamples, type ExampleResult } from "./examples.js";
-import { listRecordings, loadRecording } from "./recordings.js";
+import { listRecordings, loadRecording, type RecordingEntry } from "./recordings.js";
 import { discoverScope, replayRecording, type RecordingResult, type Scope } from "./replay.js";
 import { AksemuServer, snapshotBuild } from "./server.js";
 
@@ -30,6 +30,8 @@ export interface RunResult {
   examples: ExampleResult[];
   scope: Scope;
   ms: number;
+  /** aksemu servers started for the recordings. */
+  servers: number;
 }
 
 export interface Summary {
@@ -65,31 +67,59 @@ export function defaultJobs(): number {
   return Math.max(2, Math.min(4, availableParallelism() + 1));
 }
 
+/** Offset of a recording's starting clock before its first recorded answer. */
+const LEAD_MS = 60_000;
+
+/**
+ * Deals recordings (sorted by date) to lanes, one aksemu server each, so that every recording starts after the
+ * previous one in its lane ended (best fit: the lane that ended last before it). The plan depends only on the
+ * recordings, not on the number of concurrent jobs, so every run replays each recording at the same instants.
+ */
+export function planLanes(entries: RecordingEntry[]): RecordingEntry[][] {
+  const lanes: { end: number; items: RecordingEntry[] }[] = [];
+  for (const e of entries) {
+    const start = e.date.getTime() - LEAD_MS;
+    let best: (typeof lanes)[number] | undefined;
+    for (const l of lanes) if (l.end <= start && (best === undefined || l.end > best.end)) best = l;
+    if (best === undefined) {
+      best = { end: 0, items: [] };
+      lanes.push(best);
+    }
+    best.items.push(e);
+    best.end = Math.max(best.end, e.end.getTime());
+  }
+  return lanes.map((l) => l.items);
+}
+
 export async function runConformance(options: RunOptions = {}): Promise<RunResult> {
   const started = performance.now();
   const entries = listRecordings().filter(
     (e) => options.only === undefined || options.only.length === 0 || options.only.some((o) => e.name.includes(o)),
   );
-  const jobs = Math.max(1, Math.min(options.jobs ?? defaultJobs(), Math.max(1, entries.length)));
-  const queues: (typeof entries)[] = Array.from({ length: jobs }, () => []);
-  entries.forEach((e, i) => queues[i % jobs]!.push(e));
+  const lanes = planLanes(entries);
+  const jobs = Math.max(1, Math.min(options.jobs ?? defaultJobs(), Math.max(1, lanes.length)));
   const results: RecordingResult[] = [];
   let done = 0;
+  let restarts = 0;
   let scope: Scope | undefined;
   const serverArgs = options.serverArgs ?? [];
 
-  const worker = async (queue: typeof entries): Promise<void> => {
+  const lane = async (queue: RecordingEntry[]): Promise<void> => {
     if (queue.length === 0) return;
     let server: AksemuServer | undefined;
     try {
       for (const entry of queue) {
         const recording = loadRecording(entry);
-        const startAt = new Date(recording.startedAt.getTime() - 60_000);
-        if (server === undefined || options.fresh === true) {
+        const startAt = new Date(recording.startedAt.getTime() - LEAD_MS);
+        // Every recording starts with the clock exactly one minute before its first answer (lanes are planned so
+        // that the previous recording on a server ended before; the clock cannot move backwards).
+        if (server !== undefined && options.fresh !== true && (await server.now()).getTime() <= startAt.getTime()) {
+          await server.reset();
+          await server.moveClockTo(startAt);
+        } else {
           await server?.stop();
           server = await AksemuServer.start({ now: startAt, extraArgs: serverArgs });
-        } else {
-          await server.reset();
+          restarts++;
         }
         scope ??= await discoverScope(server);
         let result: RecordingResult;
@@ -135,7 +165,11 @@ export async function runConformance(options: RunOptions = {}): Promise<RunResul
   const removeSnapshot = options.snapshot === false ? () => undefined : snapshotBuild();
   let examples: ExampleResult[];
   try {
-    [examples] = await Promise.all([examplesTask(), ...queues.map(worker)]);
+    const pending = [...lanes];
+    const worker = async (): Promise<void> => {
+      for (let next = pending.shift(); next !== undefined; next = pending.shift()) await lane(next);
+    };
+    [examples] = await Promise.all([examplesTask(), ...Array.from({ length: jobs }, worker)]);
   } finally {
     removeSnapshot();
   }
@@ -146,6 +180,7 @@ export async function runConformance(options: RunOptions = {}): Promise<RunResul
     examples,
     scope: scope ?? { namespaces: new Set(), types: new Set() },
     ms: Math.round(performance.now() - started),
+    servers: restarts,
   };
 }
 

@@ -68,11 +68,18 @@ export interface Recording {
 
 export const RECORDINGS_DIR = "/work/shared/aks-recordings";
 
-/** Recording files with the date of their first response, read cheaply (no YAML parse), sorted by that date. */
-export function listRecordings(
-  dir = RECORDINGS_DIR,
-): { name: string; set: Recording["set"]; file: string; date: Date }[] {
-  const out: { name: string; set: Recording["set"]; file: string; date: Date }[] = [];
+export interface RecordingEntry {
+  name: string;
+  set: Recording["set"];
+  file: string;
+  /** First and last recorded answer (`date` headers). */
+  date: Date;
+  end: Date;
+}
+
+/** Recording files with the dates of their first and last responses, read cheaply (no YAML parse), sorted by date. */
+export function listRecordings(dir = RECORDINGS_DIR): RecordingEntry[] {
+  const out: RecordingEntry[] = [];
   const sets: [Recording["set"], string][] = [
     ["top", dir],
     ["az-2.45.0", join(dir, "az-2.45.0")],
@@ -83,9 +90,12 @@ export function listRecordings(
       if (!f.endsWith(".yaml")) continue;
       const file = join(folder, f);
       const text = readFileSync(file, "utf8");
-      const m = /^\s*date:\s*\n\s*-\s*(.+)$/m.exec(text) ?? /^\s*date:\s*\[?([^\]\n]+)\]?$/m.exec(text);
-      const date = m === null ? new Date("2023-01-01T00:00:00Z") : new Date(m[1]!.trim().replace(/^'|'$/g, ""));
-      out.push({ name: `${set}/${basename(f, ".yaml")}`, set, file, date });
+      const dates = [...text.matchAll(/^\s*date:\s*\n\s*-\s*(.+)$/gm)]
+        .map((m) => new Date(m[1]!.trim().replace(/^'|'$/g, "")).getTime())
+        .filter((t) => !Number.isNaN(t));
+      const first = dates[0] ?? Date.parse("2023-01-01T00:00:00Z");
+      const last = dates.length === 0 ? first : Math.max(...dates);
+      out.push({ name: `${set}/${basename(f, ".yaml")}`, set, file, date: new Date(first), end: new Date(last) });
     }
   }
   return out.sort((a, b) => a.date.getTime() - b.date.getTime() || a.name.localeCompare(b.name));
@@ -308,7 +318,7 @@ function toInteraction(raw: RawInteraction, index: number): Interaction {
   };
 }
 
-export function loadRecording(entry: { name: string; set: Recording["set"]; file: string; date: Date }): Recording {
+export function loadRecording(entry: RecordingEntry): Recording {
   const doc = parse(readFileSync(entry.file, "utf8"), { version: "1.1" }) as { interactions: RawInteraction[] };
   const interactions = (doc.interactions ?? []).map((raw, i) => toInteraction(raw, i));
   const first = interactions.find((i) => i.response.date !== undefined)?.response.date ?? entry.date;

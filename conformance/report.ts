@@ -123,6 +123,6 @@ export function fullReport(run: RunResult, verbose: boolean): string {
     }
     out.push("");
   }
-  out.push(`(${(run.ms / 1000).toFixed(1)} s)`, "", summaryLine(s));
+  out.push(`(${(run.ms / 1000).toFixed(1)} s, ${run.servers} aksemu servers started)`, "", summaryLine(s));
   return out.join("\n");
 }
