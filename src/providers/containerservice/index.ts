@@ -353,7 +353,16 @@ export class ContainerServiceProvider {
     if (kind === "admin" && cluster.body.properties.disableLocalAccounts) throw aksErrors.localAccountsDisabled();
     const p = cluster.body.properties;
     const host = typeof p.privateFQDN === "string" && p.fqdn === "" ? p.privateFQDN : p.fqdn;
-    return ok(credentialResults(kind, cluster.body.name, cluster.internal.resourceGroup, host, cluster.internal.credentials)); // prettier-ignore
+    const aad = p.aadProfile as JsonObject | undefined;
+    const format = (ctx.query.format ?? "exec").toLowerCase();
+    if (format !== "exec" && format !== "azure") {
+      throw aksErrors.invalidParameter(`The credential format '${ctx.query.format ?? ""}' is not supported. Use 'exec' or 'azure'.`, "format"); // prettier-ignore
+    }
+    const entra =
+      aad === undefined || aad === null
+        ? undefined
+        : { tenantId: typeof aad.tenantID === "string" ? aad.tenantID : ctx.caller.tenantId, format: format as "exec" | "azure" }; // prettier-ignore
+    return ok(credentialResults(kind, cluster.body.name, cluster.internal.resourceGroup, host, cluster.internal.credentials, entra)); // prettier-ignore
   }
 
   private upgradeProfile(ctx: RequestContext, record: ClusterRecord): JsonObject {
@@ -565,7 +574,12 @@ export class ContainerServiceProvider {
         },
       },
       ...maintenanceRoutes(this.platform, (store2, ctx) => this.requireParent(store2, ctx)),
-      ...operationRoutes(this.platform, (id) => this.lifecycle.load(this.platform.store, id)),
+      ...operationRoutes(this.platform, async (id) => {
+        const resource = await store.getResource<JsonObject>(id);
+        if (resource === undefined) return undefined;
+        if (resource.type !== CLUSTER_TYPE) return resource.body;
+        return this.get(store, id);
+      }),
     ];
   }
 

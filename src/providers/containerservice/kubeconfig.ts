@@ -38,6 +38,51 @@ export function newCredentials(generation: number, at: string): ClusterCredentia
 
 export type CredentialKind = "user" | "admin" | "monitoring";
 
+/** Microsoft Entra ID settings of an AAD-integrated cluster: its user kubeconfig authenticates through kubelogin. */
+export interface EntraLogin {
+  tenantId: string;
+  /** `exec` (kubelogin, the default) or `azure` (the legacy auth-provider), from the request's `format`. */
+  format: "exec" | "azure";
+}
+
+/** The AKS AAD server application id and the Azure CLI's client id, as AKS writes them into kubeconfigs. */
+const AKS_AAD_SERVER_ID = "6dae42f8-4368-4678-94ff-3960e28e3630";
+const AKS_AAD_CLIENT_ID = "80faf920-1908-4b52-b5ef-a8e7bedfc67a";
+
+function entraUserBlock(login: EntraLogin): string[] {
+  if (login.format === "azure") {
+    return [
+      "    auth-provider:",
+      "      config:",
+      `        apiserver-id: ${AKS_AAD_SERVER_ID}`,
+      `        client-id: ${AKS_AAD_CLIENT_ID}`,
+      "        config-mode: '1'",
+      "        environment: AzurePublicCloud",
+      `        tenant-id: ${login.tenantId}`,
+      "      name: azure",
+    ];
+  }
+  return [
+    "    exec:",
+    "      apiVersion: client.authentication.k8s.io/v1beta1",
+    "      args:",
+    "      - get-token",
+    "      - --environment",
+    "      - AzurePublicCloud",
+    "      - --server-id",
+    `      - ${AKS_AAD_SERVER_ID}`,
+    "      - --client-id",
+    `      - ${AKS_AAD_CLIENT_ID}`,
+    "      - --tenant-id",
+    `      - ${login.tenantId}`,
+    "      - --login",
+    "      - devicecode",
+    "      command: kubelogin",
+    "      env: null",
+    "      provideClusterInfo: false",
+  ];
+}
+
 /** Quotes a YAML scalar when needed (cluster names may hold `_`; values are plain otherwise). */
 function q(value: string): string {
   return /^[A-Za-z0-9._/:-]+$/.test(value) && !/^[0-9.]+$/.test(value) ? value : JSON.stringify(value);
@@ -50,6 +95,7 @@ export function kubeconfigYaml(
   resourceGroup: string,
   fqdn: string,
   credentials: ClusterCredentials,
+  entra?: EntraLogin,
 ): string {
   const server = `https://${fqdn}:443`;
   const user =
@@ -60,19 +106,21 @@ export function kubeconfigYaml(
         : `clusterUser_${resourceGroup}_${clusterName}`;
   const context = kind === "admin" ? `${clusterName}-admin` : clusterName;
   const userBlock =
-    kind === "admin"
-      ? [
-          `    client-certificate-data: ${credentials.adminCertData}`,
-          `    client-key-data: ${credentials.adminKeyData}`,
-          `    token: ${credentials.adminToken}`,
-        ]
-      : kind === "monitoring"
-        ? [`    token: ${credentials.monitoringToken}`]
-        : [
-            `    client-certificate-data: ${credentials.userCertData}`,
-            `    client-key-data: ${credentials.userKeyData}`,
-            `    token: ${credentials.userToken}`,
-          ];
+    kind === "user" && entra !== undefined
+      ? entraUserBlock(entra)
+      : kind === "admin"
+        ? [
+            `    client-certificate-data: ${credentials.adminCertData}`,
+            `    client-key-data: ${credentials.adminKeyData}`,
+            `    token: ${credentials.adminToken}`,
+          ]
+        : kind === "monitoring"
+          ? [`    token: ${credentials.monitoringToken}`]
+          : [
+              `    client-certificate-data: ${credentials.userCertData}`,
+              `    client-key-data: ${credentials.userKeyData}`,
+              `    token: ${credentials.userToken}`,
+            ];
   return [
     "apiVersion: v1",
     "clusters:",
@@ -102,8 +150,9 @@ export function credentialResults(
   resourceGroup: string,
   fqdn: string,
   credentials: ClusterCredentials,
+  entra?: EntraLogin,
 ): { kubeconfigs: { name: string; value: string }[] } {
   const name = kind === "admin" ? "clusterAdmin" : kind === "monitoring" ? "clusterMonitoringUser" : "clusterUser";
-  const yaml = kubeconfigYaml(kind, clusterName, resourceGroup, fqdn, credentials);
+  const yaml = kubeconfigYaml(kind, clusterName, resourceGroup, fqdn, credentials, entra);
   return { kubeconfigs: [{ name, value: Buffer.from(yaml, "utf8").toString("base64") }] };
 }

@@ -13,8 +13,7 @@ import { ok, type OperationRoute, type RequestContext } from "../../arm/handler.
 import type { OperationRecord } from "../../operations/operations.js";
 import type { Platform } from "../platform.js";
 import { apiVersions } from "./api-versions.js";
-import type { ClusterRecord } from "./lifecycle.js";
-import { NAMESPACE, POOL_TYPE } from "./model.js";
+import { NAMESPACE } from "./model.js";
 
 const POLL = { "Retry-After-Ms": "100" };
 
@@ -27,7 +26,8 @@ function statusBody(op: OperationRecord): Record<string, unknown> {
 
 export function operationRoutes(
   platform: Platform,
-  loadCluster: (id: string) => Promise<ClusterRecord | undefined>,
+  /** The current wire body of an operation's result resource (a pool or a cluster), if it still exists. */
+  resultBody: (id: string) => Promise<Record<string, unknown> | undefined>,
 ): OperationRoute[] {
   const base = "/subscriptions/:subscriptionId/providers/Microsoft.ContainerService/locations/:location";
   const find = async (ctx: RequestContext): Promise<OperationRecord> => {
@@ -69,12 +69,8 @@ export function operationRoutes(
           return ok({ error }, op.errorStatus ?? 400);
         }
         if (op.resultResourceId !== undefined) {
-          const resource = await platform.store.getResource(op.resultResourceId);
-          if (resource !== undefined && resource.type === POOL_TYPE) return ok(resource.body, 200);
-          if (resource !== undefined) {
-            const record = await loadCluster(resource.id);
-            if (record !== undefined) return ok(resource.body, 200);
-          }
+          const body = await resultBody(op.resultResourceId);
+          if (body !== undefined) return ok(body, 200);
         }
         return { status: 204, headers: { Location: ctx.url.toString() } };
       },
