@@ -2,37 +2,59 @@
  * Cluster credentials and the kubeconfig files AKS hands out (`listClusterUserCredential`,
  * `listClusterAdminCredential`, `listClusterMonitoringUserCredential`).
  *
- * Each cluster gets its own random CA and client material at creation; `rotateClusterCertificates` replaces all of
- * it, so kubeconfigs fetched before a rotation stop matching. The material is random, PEM-framed data (no Kubernetes
- * API server exists to check it), in the YAML layout `kubectl` reads.
+ * Each cluster gets its own random seed at creation, from which its CA, client certificates, keys and tokens are
+ * derived; `rotateClusterCertificates` draws a new seed, so kubeconfigs fetched before a rotation stop matching. The
+ * material is pseudo-random, PEM-framed data (no Kubernetes API server exists to check it), in the YAML layout
+ * `kubectl` reads. Keeping only the seed keeps the stored cluster small, so reading a cluster stays cheap.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { ClusterCredentials } from "./model.js";
 
-function pem(label: string, bytes: number): string {
-  const body = randomBytes(bytes)
+/** Deterministic pseudo-random bytes for one purpose of one credential seed (SHA-512 in counter mode). */
+function derive(seed: string, purpose: string, bytes: number): Buffer {
+  const chunks: Buffer[] = [];
+  for (let i = 0; chunks.length * 64 < bytes; i++) {
+    chunks.push(createHash("sha512").update(`${seed}:${purpose}:${i}`).digest());
+  }
+  return Buffer.concat(chunks).subarray(0, bytes);
+}
+
+function pem(seed: string, purpose: string, label: string, bytes: number): string {
+  const body = derive(seed, purpose, bytes)
     .toString("base64")
     .replace(/(.{64})/g, "$1\n")
     .trimEnd();
   return Buffer.from(`-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`, "utf8").toString("base64");
 }
 
-function token(): string {
-  return randomBytes(32).toString("hex");
+export function newCredentials(generation: number, at: string): ClusterCredentials {
+  return { generation, seed: randomBytes(32).toString("hex"), rotatedAt: at };
 }
 
-export function newCredentials(generation: number, at: string): ClusterCredentials {
+/** The material a credential seed stands for. */
+interface Material {
+  caData: string;
+  userToken: string;
+  adminToken: string;
+  userCertData: string;
+  userKeyData: string;
+  adminCertData: string;
+  adminKeyData: string;
+  monitoringToken: string;
+}
+
+function materialOf(credentials: ClusterCredentials): Material {
+  const seed = credentials.seed;
+  const token = (purpose: string): string => derive(seed, purpose, 32).toString("hex");
   return {
-    generation,
-    caData: pem("CERTIFICATE", 1100),
-    userToken: token(),
-    adminToken: token(),
-    userCertData: pem("CERTIFICATE", 1300),
-    userKeyData: pem("RSA PRIVATE KEY", 1190),
-    adminCertData: pem("CERTIFICATE", 1300),
-    adminKeyData: pem("RSA PRIVATE KEY", 1190),
-    monitoringToken: token(),
-    rotatedAt: at,
+    caData: pem(seed, "ca", "CERTIFICATE", 1100),
+    userToken: token("user-token"),
+    adminToken: token("admin-token"),
+    userCertData: pem(seed, "user-cert", "CERTIFICATE", 1300),
+    userKeyData: pem(seed, "user-key", "RSA PRIVATE KEY", 1190),
+    adminCertData: pem(seed, "admin-cert", "CERTIFICATE", 1300),
+    adminKeyData: pem(seed, "admin-key", "RSA PRIVATE KEY", 1190),
+    monitoringToken: token("monitoring-token"),
   };
 }
 
@@ -98,6 +120,7 @@ export function kubeconfigYaml(
   entra?: EntraLogin,
 ): string {
   const server = `https://${fqdn}:443`;
+  const material = materialOf(credentials);
   const user =
     kind === "admin"
       ? `clusterAdmin_${resourceGroup}_${clusterName}`
@@ -110,22 +133,22 @@ export function kubeconfigYaml(
       ? entraUserBlock(entra)
       : kind === "admin"
         ? [
-            `    client-certificate-data: ${credentials.adminCertData}`,
-            `    client-key-data: ${credentials.adminKeyData}`,
-            `    token: ${credentials.adminToken}`,
+            `    client-certificate-data: ${material.adminCertData}`,
+            `    client-key-data: ${material.adminKeyData}`,
+            `    token: ${material.adminToken}`,
           ]
         : kind === "monitoring"
-          ? [`    token: ${credentials.monitoringToken}`]
+          ? [`    token: ${material.monitoringToken}`]
           : [
-              `    client-certificate-data: ${credentials.userCertData}`,
-              `    client-key-data: ${credentials.userKeyData}`,
-              `    token: ${credentials.userToken}`,
+              `    client-certificate-data: ${material.userCertData}`,
+              `    client-key-data: ${material.userKeyData}`,
+              `    token: ${material.userToken}`,
             ];
   return [
     "apiVersion: v1",
     "clusters:",
     "- cluster:",
-    `    certificate-authority-data: ${credentials.caData}`,
+    `    certificate-authority-data: ${material.caData}`,
     `    server: ${server}`,
     `  name: ${q(clusterName)}`,
     "contexts:",

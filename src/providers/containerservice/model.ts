@@ -105,16 +105,13 @@ export interface PendingChanges {
   pools?: Record<string, { currentOrchestratorVersion?: string; nodeImageVersion?: string }>;
 }
 
+/**
+ * A cluster's credentials, kept small: a random seed per generation from which the CA, client certificates, keys and
+ * tokens are derived when a kubeconfig is handed out (see kubeconfig.ts). Rotation draws a new seed.
+ */
 export interface ClusterCredentials {
   generation: number;
-  caData: string;
-  userToken: string;
-  adminToken: string;
-  userCertData: string;
-  userKeyData: string;
-  adminCertData: string;
-  adminKeyData: string;
-  monitoringToken: string;
+  seed: string;
   rotatedAt: string;
 }
 
