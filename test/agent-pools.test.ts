@@ -106,6 +106,11 @@ describe("agent pools (frozen clock)", () => {
     assertMatchesSpec(SPEC, "AgentPools_CreateOrUpdate", 201, spot.body);
     await settle();
 
+    const oldPool = await server.fetch(pool("alias", "old1"), { method: "PUT", body: { properties: { count: 1, orchestratorVersion: "1.20.7" } } }); // prettier-ignore
+    assert.equal(oldPool.status, 400);
+    assert.equal((oldPool.body as ErrorBody).error.code, "AgentPoolK8sVersionNotSupported");
+    assert.equal((oldPool.body as ErrorBody).error.target, "properties.orchestratorVersion");
+
     const noMax = await server.fetch(pool("alias", "auto1"), { method: "PUT", body: { properties: { count: 1, enableAutoScaling: true, minCount: 1 } } }); // prettier-ignore
     assert.equal(noMax.status, 400);
     assert.equal((noMax.body as ErrorBody).error.target, "properties.maxCount");
@@ -193,6 +198,19 @@ describe("agent pools (frozen clock)", () => {
     });
     assert.equal(r.status, 400);
     assert.equal((r.body as ErrorBody).error.code, "NotAllAgentPoolOrchestratorVersionSpecifiedAndUnchanged");
+  });
+
+  it("refuses a node resource group that exists and is not the cluster's", async () => {
+    await server.fetch(`/subscriptions/${server.subscriptionId}/resourcegroups/mine?api-version=2021-04-01`, {
+      method: "PUT",
+      body: { location: "eastus" },
+    });
+    const r = await server.fetch(cluster("taken"), {
+      method: "PUT",
+      body: { location: "eastus", properties: { dnsPrefix: "t", nodeResourceGroup: "mine", agentPoolProfiles: [{ name: "system", count: 1, mode: "System" }] } }, // prettier-ignore
+    });
+    assert.equal(r.status, 400);
+    assert.equal((r.body as ErrorBody).error.target, "properties.nodeResourceGroup");
   });
 
   it("refuses writes when Microsoft.ContainerService is not registered", async () => {
