@@ -87,6 +87,18 @@ describe("agent pools (frozen clock)", () => {
     assert.equal((created.body as Resource).properties.currentOrchestratorVersion, aliased.properties.currentKubernetesVersion); // prettier-ignore
     await settle();
 
+    // Re-sending the alias later, when a newer patch of that minor exists, does not upgrade (AKS's rule).
+    await server.advance("P60D");
+    const later = await get(cluster("alias"));
+    const profile = (await server.fetch(cluster("alias", "/upgradeProfiles/default"))).body as { properties: { controlPlaneProfile: { upgrades: { kubernetesVersion: string }[] } } }; // prettier-ignore
+    const samePatchUpgrades = profile.properties.controlPlaneProfile.upgrades.filter((u) => u.kubernetesVersion.startsWith(`${alias}.`)); // prettier-ignore
+    assert.ok(samePatchUpgrades.length > 0, "a newer patch of the alias's minor is out");
+    const resend = await server.fetch(cluster("alias"), { method: "PUT", body: later });
+    assert.equal(resend.status, 200, resend.text);
+    assert.equal((resend.body as Resource).properties.provisioningState, "Updating");
+    await settle();
+    assert.equal((await get(cluster("alias"))).properties.currentKubernetesVersion, aliased.properties.currentKubernetesVersion); // prettier-ignore
+
     const longName = await server.fetch(pool("alias", "windows1"), { method: "PUT", body: { properties: { count: 1, osType: "Windows" } } }); // prettier-ignore
     assert.equal(longName.status, 400);
     assert.match((longName.body as ErrorBody).error.message, /at most 6 characters/);

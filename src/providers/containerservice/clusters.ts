@@ -20,7 +20,7 @@ import {
   type PoolBody,
   type PoolProperties,
 } from "./model.js";
-import { planPool, skewError, versionError, type PoolContext, type PoolPlan } from "./pool-spec.js";
+import { isMinorAlias, planPool, skewError, versionError, type PoolContext, type PoolPlan } from "./pool-spec.js";
 import { CLUSTER_ACTIONS, POOL_ACTIONS, type ClusterAction, type PoolAction } from "./state.js";
 import { validatePoolName } from "./validation.js";
 
@@ -182,7 +182,16 @@ export class ClusterWrites {
     const requested = spec.requestedVersion;
     let target = current;
     let versionText = ex.kubernetesVersion;
-    if (requested !== undefined && requested !== "" && requested !== ex.kubernetesVersion && requested !== current) {
+    // `1.y` on a cluster already on 1.y.z does not upgrade it, even if a newer patch exists (AKS's documented rule).
+    const sameMinorAlias = requested !== undefined && isMinorAlias(requested, current);
+    if (
+      requested !== undefined &&
+      requested !== "" &&
+      requested !== ex.kubernetesVersion &&
+      requested !== current &&
+      !sameMinorAlias
+    ) {
+      // prettier-ignore
       const resolved = catalog.resolve(requested, { lts: spec.lts });
       if ("code" in resolved) {
         const upgrades = catalog.upgradesFrom(current, spec.lts);

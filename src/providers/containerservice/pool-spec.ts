@@ -240,7 +240,8 @@ export function planPool(
     requestedVersion === undefined ||
     requestedVersion === "" ||
     requestedVersion === existing.orchestratorVersion ||
-    requestedVersion === existing.currentOrchestratorVersion
+    requestedVersion === existing.currentOrchestratorVersion ||
+    isMinorAlias(requestedVersion, existing.currentOrchestratorVersion)
   ) {
     orchestratorVersion =
       requestedVersion === undefined || requestedVersion === "" ? existing.orchestratorVersion : requestedVersion;
@@ -389,6 +390,13 @@ const SERVER_OWNED = new Set([
   "eTag",
   "status",
 ]);
+
+/** `1.33` names the minor of `1.33.5`: no upgrade, even when a newer patch exists. */
+export function isMinorAlias(requested: string, patch: string): boolean {
+  const r = parseVersion(requested);
+  const p = parseVersion(patch);
+  return r !== undefined && r.patch === undefined && p !== undefined && r.minor === p.minor;
+}
 
 export function versionError(resolved: { code: string; message: string }, target: string): ArmError {
   return new ArmError(400, resolved.code, resolved.message, { target });
