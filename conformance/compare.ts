@@ -20,6 +20,8 @@ export const RULES: string[] = [
   "Node image versions (`nodeImageVersion`, `latestNodeImageVersion`) compare without their trailing date/build (`AKSUbuntu-2204gen2containerd-202411.03.0` → `AKSUbuntu-2204gen2containerd`).",
   "`provisioningState` in a GET: a recorded in-flight state (`Creating`, `Updating`, `Upgrading`, `Scaling`, `Starting`, `Stopping`, `Deleting`, `Canceling`) also matches `Succeeded` (aksemu's emulated operations are faster than real AKS). In the direct answer to a write it must be equal.",
   "Headers: when the real answer had `Azure-AsyncOperation` or `Location`, aksemu's must have it too.",
+  "Operation status: the `error` `NotLatestOperation` real AKS attaches to an operation another one preempted (a race of real durations) is not required.",
+  "Echoed versions: when real AKS chose a Kubernetes version (e.g. default 1.25.6) and aksemu chose another (1.25.9), the difference is counted where it appears, and later request bodies that echo the real choice back (az sends the cluster it read) carry aksemu's value instead, as the subscription id is substituted.",
 ];
 
 export interface CompareOptions {
@@ -29,6 +31,29 @@ export interface CompareOptions {
   requestTexts: string;
   /** Examples use invented values (`location1`, `1.9.6`): compare the shape only. */
   shapeOnly?: boolean;
+  /** An async-operation status: a transient `NotLatestOperation` error of the real one is not required. */
+  operationStatus?: boolean;
+  /**
+   * Filled with the Kubernetes versions real AKS chose and aksemu chose instead (recorded → aksemu), so that the
+   * replay can send aksemu's values where the client echoes the service's choice back in a later request.
+   */
+  learned?: Map<string, string>;
+}
+
+function semverCompare(a: string, b: string): number {
+  const pa = a
+    .replace(/^v/, "")
+    .split(/[.-]/)
+    .map((x) => Number(x) || 0);
+  const pb = b
+    .replace(/^v/, "")
+    .split(/[.-]/)
+    .map((x) => Number(x) || 0);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
@@ -105,6 +130,7 @@ export interface Difference {
 
 class Comparer {
   readonly differences: Difference[] = [];
+  private inVersionList = false;
   constructor(private readonly options: CompareOptions) {}
 
   private diff(path: string, expected: unknown, got: unknown, note?: string, rawExpected = false): void {
@@ -138,6 +164,8 @@ class Comparer {
       if (!this.options.requestTexts.includes(e)) return;
     }
     if (VERSION_KEYS.has(key)) {
+      if (e !== g && !this.inVersionList && SEMVER.test(e) && SEMVER.test(g) && this.options.learned?.has(e) === false)
+        this.options.learned.set(e, g);
       if (minor(e) !== minor(g)) this.diff(path, e, g);
       return;
     }
@@ -155,7 +183,17 @@ class Comparer {
     if (ne !== ng) this.diff(path, e, g);
   }
 
-  private object(path: string, e: Record<string, unknown>, g: Record<string, unknown>): void {
+  private object(path: string, e: Record<string, unknown>, g: Record<string, unknown>, inVersionList = false): void {
+    const saved = this.inVersionList;
+    this.inVersionList = saved || inVersionList;
+    try {
+      this.objectInner(path, e, g);
+    } finally {
+      this.inVersionList = saved;
+    }
+  }
+
+  private objectInner(path: string, e: Record<string, unknown>, g: Record<string, unknown>): void {
     const keys = Object.keys(e);
     // Maps keyed by resource id (userAssignedIdentities): an example's ids are invented; pair them in order.
     if (this.options.shapeOnly === true && keys.length > 0 && keys.every((k) => k.startsWith("/subscriptions/"))) {
@@ -207,10 +245,25 @@ class Comparer {
         const have = [...new Set(gs.map((x) => minor(String(x[versionKey] ?? ""))))].sort();
         if (want.join(",") !== have.join(","))
           this.diff(`${path}[].${versionKey}`, want.join(","), undefined, have.join(",") || "(none)", true);
-        for (const item of es) {
-          const other = gs.find((x) => minor(String(x[versionKey] ?? "")) === minor(String(item[versionKey])));
-          if (other !== undefined)
-            this.object(`${path}[${versionKey}=${minor(String(item[versionKey]))}]`, item, other);
+        // Within a minor, pair newest with newest (the patch lists depend on the day's rollout).
+        const byMinor = (xs: Record<string, unknown>[]): Map<string, Record<string, unknown>[]> => {
+          const m = new Map<string, Record<string, unknown>[]>();
+          for (const x of xs) {
+            const k = minor(String(x[versionKey] ?? ""));
+            m.set(k, [...(m.get(k) ?? []), x]);
+          }
+          for (const list of m.values())
+            list.sort((a, b) => semverCompare(String(b[versionKey]), String(a[versionKey])));
+          return m;
+        };
+        const gm = byMinor(gs);
+        for (const [k, items] of byMinor(es)) {
+          const others = gm.get(k) ?? [];
+          items.forEach((item, n) => {
+            const other = others[Math.min(n, others.length - 1)];
+            if (other !== undefined)
+              this.object(`${path}[${versionKey}=${String(item[versionKey])}]`, item, other, true);
+          });
         }
         return;
       }
@@ -284,8 +337,16 @@ export function compareResponse(expected: ResponseLike, got: ResponseLike, optio
       out.push({ path: `header ${h}`, expected: "present", got: "(absent)" });
   }
   if (expected.json === undefined) return out;
+  let want = expected.json;
+  if (
+    options.operationStatus === true &&
+    errorCode((want as { error?: unknown }).error === undefined ? {} : want) === "NotLatestOperation"
+  ) {
+    const { error: _error, ...rest } = want as Record<string, unknown>;
+    want = rest;
+  }
   const comparer = new Comparer(options);
-  comparer.value("", "", expected.json, got.json);
+  comparer.value("", "", want, got.json);
   return [...out, ...comparer.differences];
 }
 

@@ -143,6 +143,8 @@ export async function replayRecording(
     /** aksemu's nextLink per list path (lower-case, no query), from its last answer. */
     const nextLinks = new Map<string, string>();
     let requestTexts = "";
+    /** Versions real AKS chose → the ones aksemu chose (see compare.ts RULES). */
+    const learned = new Map<string, string>();
     const all = recording.interactions;
     for (let n = 0; n < all.length; n++) {
       const i = all[n]!;
@@ -174,7 +176,12 @@ export async function replayRecording(
           continue;
         }
         const got = await pollToEnd(server, url);
-        push(result, base, `GET ${pathOf(url)}`, compareResponse(i.response, got, { write: false, requestTexts }));
+        push(
+          result,
+          base,
+          `GET ${pathOf(url)}`,
+          compareResponse(i.response, got, { write: false, requestTexts, operationStatus: true }),
+        );
         continue;
       }
       if (i.kind === "result") {
@@ -198,13 +205,19 @@ export async function replayRecording(
         }
         const got = await server.arm("GET", link);
         recordNextLink(nextLinks, i, got);
-        push(result, base, `GET ${pathOf(link)}`, compareResponse(i.response, got, { write: false, requestTexts }));
+        push(
+          result,
+          base,
+          `GET ${pathOf(link)}`,
+          compareResponse(i.response, got, { write: false, requestTexts, learned }),
+        );
         continue;
       }
       // A request sent as recorded.
       const path = subst(i.request.path, sub);
       const query = i.request.query.toString();
-      const body = i.request.body === undefined ? undefined : subst(i.request.body, sub);
+      let body = i.request.body === undefined ? undefined : subst(i.request.body, sub);
+      if (body !== undefined) for (const [from, to] of learned) body = body.split(`"${from}"`).join(`"${to}"`);
       if (body !== undefined) requestTexts += `\n${i.request.body}`;
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(i.request.headers)) if (FORWARDED.test(k)) headers[k] = v;
@@ -223,7 +236,7 @@ export async function replayRecording(
         result,
         base,
         `${i.request.method} ${pathOf(`${path}${query === "" ? "" : `?${query}`}`)}`,
-        compareResponse(i.response, got, { write, requestTexts }),
+        compareResponse(i.response, got, { write, requestTexts, learned }),
       );
     }
   } catch (error) {
