@@ -18,7 +18,8 @@ export const RULES: string[] = [
   "`dnsPrefix`: equal when the request sent it; type only when the service generated it.",
   "Kubernetes versions (`kubernetesVersion`, `currentKubernetesVersion`, `orchestratorVersion`, `currentOrchestratorVersion`, `version`, `upgrades[].kubernetesVersion`) compare by major.minor: the patch real AKS picked depended on its regional rollout that day; maps keyed by version (`patchVersions`) compare their major.minor key sets.",
   "Node image versions (`nodeImageVersion`, `latestNodeImageVersion`) compare without their trailing date/build (`AKSUbuntu-2204gen2containerd-202411.03.0` → `AKSUbuntu-2204gen2containerd`).",
-  "`provisioningState` in a GET: a recorded in-flight state (`Creating`, `Updating`, `Upgrading`, `Scaling`, `Starting`, `Stopping`, `Deleting`, `Canceling`) also matches `Succeeded` (aksemu's emulated operations are faster than real AKS). In the direct answer to a write it must be equal.",
+  "`provisioningState` in a GET: a recorded in-flight state (`Creating`, `Updating`, `Upgrading`, `UpgradingNodeImageVersion`, `Scaling`, `Starting`, `Stopping`, `Deleting`, `Canceling`, `Migrating`) also matches `Succeeded` (aksemu's emulated operations are faster than real AKS). In the direct answer to a write it must be equal.",
+  "Renamed enum values: `sku.name` `Basic` (older api-versions) matches `Base`: many top-level recordings had their api-version bumped by text replacement and keep the older body (see the recordings' README).",
   "Headers: when the real answer had `Azure-AsyncOperation` or `Location`, aksemu's must have it too.",
   "Operation status: the `error` `NotLatestOperation` real AKS attaches to an operation another one preempted (a race of real durations) is not required.",
   "Echoed versions: when real AKS chose a Kubernetes version (e.g. default 1.25.6) and aksemu chose another (1.25.9), the difference is counted where it appears, and later request bodies that echo the real choice back (az sends the cluster it read) carry aksemu's value instead, as the subscription id is substituted.",
@@ -87,12 +88,16 @@ const IN_FLIGHT = new Set([
   "Creating",
   "Updating",
   "Upgrading",
+  "UpgradingNodeImageVersion",
   "Scaling",
   "Starting",
   "Stopping",
   "Deleting",
   "Canceling",
+  "Migrating",
 ]);
+/** Enum values AKS renamed between api-versions: [key, older, newer]. */
+const RENAMED: [string, string, string][] = [["name", "Basic", "Base"]];
 
 function typeName(v: unknown): string {
   if (v === null) return "null";
@@ -174,6 +179,8 @@ class Comparer {
       return;
     }
     if (key === "provisioningState" && !this.options.write && IN_FLIGHT.has(e) && g === "Succeeded") return;
+    if (RENAMED.some(([k, older, newer]) => k === key && path.endsWith(`sku.${k}`) && e === older && g === newer))
+      return;
     let ne = normalise(e);
     let ng = normalise(g);
     if (isIdKey(key) || ne.startsWith("/subscriptions/")) {
