@@ -127,7 +127,8 @@ describe("agent pools (frozen clock)", () => {
     assert.equal(noMax.status, 400);
     assert.equal((noMax.body as ErrorBody).error.target, "properties.maxCount");
     const auto = await server.fetch(pool("alias", "auto1"), { method: "PUT", body: { properties: { count: 9, enableAutoScaling: true, minCount: 1, maxCount: 5 } } }); // prettier-ignore
-    assert.equal((auto.body as Resource).properties.count, 5);
+    assert.equal((auto.body as Resource).properties.count, 9);
+    assert.equal((auto.body as Resource).properties.maxCount, 5);
     await settle();
   });
 

@@ -190,10 +190,11 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
     enumValue(optionalString(netIn, "outboundType", t("networkProfile.outboundType")), OUTBOUND_TYPES, t("networkProfile.outboundType")) ?? // prettier-ignore
     (exNet?.outboundType as string | undefined) ??
     "loadBalancer";
-  const lbSku =
-    enumValue(optionalString(netIn, "loadBalancerSku", t("networkProfile.loadBalancerSku")), ["standard", "basic"] as const, t("networkProfile.loadBalancerSku")) ?? // prettier-ignore
-    (exNet?.loadBalancerSku as string | undefined) ??
-    "standard";
+  // The request's spelling is echoed; AKS writes "Standard" / "Basic" once the operation completes (finalizeCluster).
+  const lbSkuIn = optionalString(netIn, "loadBalancerSku", t("networkProfile.loadBalancerSku"));
+  enumValue(lbSkuIn, ["standard", "basic"] as const, t("networkProfile.loadBalancerSku"));
+  const lbSkuText = lbSkuIn ?? (exNet?.loadBalancerSku as string | undefined) ?? "Standard";
+  const lbSku = lbSkuText.toLowerCase();
   const serviceCidr = optionalString(netIn, "serviceCidr", t("networkProfile.serviceCidr")) ?? (exNet?.serviceCidr as string | undefined) ?? "10.0.0.0/16"; // prettier-ignore
   const dnsServiceIP = optionalString(netIn, "dnsServiceIP", t("networkProfile.dnsServiceIP")) ?? (exNet?.dnsServiceIP as string | undefined) ?? "10.0.0.10"; // prettier-ignore
   const svcRange = cidr(serviceCidr, t("networkProfile.serviceCidr"));
@@ -213,7 +214,7 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
   const network: JsonObject = {
     ...netIn,
     networkPlugin,
-    loadBalancerSku: lbSku,
+    loadBalancerSku: lbSkuText,
     outboundType,
     serviceCidr,
     dnsServiceIP,
@@ -235,17 +236,16 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
     const managed = isObject(lbIn.managedOutboundIPs) ? lbIn.managedOutboundIPs : usesOwnIps ? undefined : (exLb.managedOutboundIPs ?? { count: 1 }); // prettier-ignore
     const count = isObject(managed) && typeof managed.count === "number" ? managed.count : 1;
     const exEffective = Array.isArray(exLb.effectiveOutboundIPs) ? (exLb.effectiveOutboundIPs as JsonObject[]) : [];
-    const effective =
-      usesOwnIps
-        ? exEffective
-        : Array.from({ length: count }, (_, i) => exEffective[i] ?? { id: `/subscriptions/${ctx.subscriptionId}/resourceGroups/${nodeResourceGroup}/providers/Microsoft.Network/publicIPAddresses/${randomUUID()}` }); // prettier-ignore
+    // Effective outbound IPs appear when the operation completes (finalizeCluster); kept across updates.
+    const effective = usesOwnIps || exEffective.length === count ? exEffective : exEffective.slice(0, count);
     network.loadBalancerProfile = {
       ...exLb,
       ...lbIn,
       ...(managed === undefined ? {} : { managedOutboundIPs: managed }),
-      effectiveOutboundIPs: effective,
       backendPoolType: (lbIn.backendPoolType as string | undefined) ?? (exLb.backendPoolType as string | undefined) ?? "nodeIPConfiguration", // prettier-ignore
     };
+    if (effective.length > 0) (network.loadBalancerProfile as JsonObject).effectiveOutboundIPs = effective;
+    else delete (network.loadBalancerProfile as JsonObject).effectiveOutboundIPs;
   }
 
   // Identity.
@@ -307,12 +307,6 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
   if (upgradeChannel !== undefined) autoUpgradeProfile.upgradeChannel = upgradeChannel;
   const disableLocalAccounts = optionalBoolean(props, "disableLocalAccounts", t("disableLocalAccounts")) ?? ex?.disableLocalAccounts ?? false; // prettier-ignore
   const enableRBAC = optionalBoolean(props, "enableRBAC", t("enableRBAC")) ?? (ex?.enableRBAC as boolean | undefined) ?? true; // prettier-ignore
-  if (disableLocalAccounts && !isObject(props.aadProfile) && !isObject(ex?.aadProfile)) {
-    throw aksErrors.badRequest(
-      "Local accounts can only be disabled on clusters with Microsoft Entra ID integration. Set properties.aadProfile (managed: true) as well, or keep disableLocalAccounts false.",
-      t("disableLocalAccounts"),
-    );
-  }
 
   // Addons: each needs an `enabled` flag.
   const addons = optionalObject(props, "addonProfiles", t("addonProfiles"));
@@ -372,10 +366,33 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
   if (identityProfile !== undefined) properties.identityProfile = identityProfile;
   if (fqdnSubdomain !== undefined && fqdnSubdomain !== "") properties.fqdnSubdomain = fqdnSubdomain;
   if (dnsPrefix === "") delete (properties as JsonObject).dnsPrefix;
-  const apiAccess = isObject(base.apiServerAccessProfile) ? base.apiServerAccessProfile : undefined;
-  if (apiAccess?.enablePrivateCluster === true && properties.privateFQDN === undefined) {
-    properties.privateFQDN = `${dnsPrefix || ctx.name}-${lowerAlnum(8)}.${randomUUID()}.privatelink.${ctx.location}.azmk8s.io`;
+  const apiAccess = isObject(properties.apiServerAccessProfile) ? properties.apiServerAccessProfile : undefined;
+  if (apiAccess?.enablePrivateCluster === true) {
+    properties.apiServerAccessProfile = {
+      privateDNSZone: "system",
+      enablePrivateClusterPublicFQDN: true,
+      ...apiAccess,
+    };
+    if (properties.privateFQDN === undefined) {
+      properties.privateFQDN = `${dnsPrefix || ctx.name}-${lowerAlnum(8)}.${randomUUID()}.privatelink.${ctx.location}.azmk8s.io`;
+      properties.azurePortalFQDN = `${randomBytes(16).toString("hex")}-priv.portal.${domain}`;
+    }
+    properties.privateLinkResources = [
+      { name: "management", type: "Microsoft.ContainerService/managedClusters/privateLinkResources", groupId: "management", requiredMembers: ["management"] }, // prettier-ignore
+    ];
   }
+  if (isObject(properties.windowsProfile) && properties.windowsProfile.enableCSIProxy === undefined) {
+    properties.windowsProfile = { ...properties.windowsProfile, enableCSIProxy: true };
+  }
+  if (
+    isObject(properties.aadProfile) &&
+    properties.aadProfile.managed === true &&
+    properties.aadProfile.tenantID === undefined
+  ) {
+    // prettier-ignore
+    properties.aadProfile = { ...properties.aadProfile, tenantID: ctx.tenantId };
+  }
+  if (properties.metricsProfile === undefined) properties.metricsProfile = { costAnalysis: { enabled: false } };
 
   const tags = existing?.tags;
   const body: ClusterBody = {
@@ -407,4 +424,62 @@ function oidc(input: unknown, existing: unknown, ctx: ClusterSpecContext): JsonO
     enabled: true,
     issuerURL: `https://${ctx.location}.oic.prod-aks.azure.com/${ctx.tenantId}/${randomUUID()}/`,
   };
+}
+
+/** Addons that run with their own managed identity in the node resource group (`<addon>-<cluster>`). */
+const ADDONS_WITH_IDENTITY = new Set([
+  "omsagent",
+  "azurekeyvaultsecretsprovider",
+  "ingressapplicationgateway",
+  "aciconnectorlinux",
+  "azurepolicy",
+]);
+
+/**
+ * What AKS fills in when an operation on the cluster completes (the recordings show these absent from the PUT's
+ * answer and present in the GET after it): the load balancer SKU spelled `Standard` / `Basic`, the effective outbound
+ * IPs of the managed load balancer, and the managed identities of enabled addons.
+ */
+export function finalizeCluster(body: ClusterBody, subscriptionId: string): ClusterBody {
+  const properties = { ...body.properties };
+  const nodeRg = properties.nodeResourceGroup;
+  const net = properties.networkProfile;
+  if (isObject(net)) {
+    const next: JsonObject = { ...net };
+    if (typeof net.loadBalancerSku === "string") {
+      next.loadBalancerSku = net.loadBalancerSku.toLowerCase() === "basic" ? "Basic" : "Standard";
+    }
+    const lb = net.loadBalancerProfile;
+    if (isObject(lb) && isObject(lb.managedOutboundIPs) && typeof lb.managedOutboundIPs.count === "number") {
+      const have = Array.isArray(lb.effectiveOutboundIPs) ? (lb.effectiveOutboundIPs as JsonObject[]) : [];
+      const effective = Array.from({ length: lb.managedOutboundIPs.count }, (_, i) => have[i] ?? { id: `/subscriptions/${subscriptionId}/resourceGroups/${nodeRg}/providers/Microsoft.Network/publicIPAddresses/${randomUUID()}` }); // prettier-ignore
+      next.loadBalancerProfile = { ...lb, effectiveOutboundIPs: effective };
+    }
+    properties.networkProfile = next;
+  }
+  const addons = properties.addonProfiles;
+  if (isObject(addons) && body.identity !== undefined) {
+    const next: JsonObject = {};
+    for (const [name, addon] of Object.entries(addons)) {
+      if (
+        isObject(addon) &&
+        addon.enabled === true &&
+        addon.identity === undefined &&
+        ADDONS_WITH_IDENTITY.has(name.toLowerCase())
+      ) {
+        // prettier-ignore
+        const identityName = `${name.toLowerCase()}-${body.name}`;
+        next[name] = {
+          ...addon,
+          identity: {
+            resourceId: `/subscriptions/${subscriptionId}/resourcegroups/${nodeRg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${identityName}`, // prettier-ignore
+            clientId: randomUUID(),
+            objectId: randomUUID(),
+          },
+        };
+      } else next[name] = addon;
+    }
+    properties.addonProfiles = next;
+  }
+  return { ...body, properties };
 }

@@ -256,12 +256,9 @@ export class ClusterWrites {
       throw aksErrors.lastSystemPool(record.pools.find((p) => p.body.properties.mode === "System")?.body.name ?? "");
     }
 
-    const action: ClusterAction =
-      cpUpgrade || plans.some((p) => p.plan.versionChanged)
-        ? "Upgrading"
-        : plans.some((p) => p.plan.countChanged)
-          ? "Scaling"
-          : "Updating";
+    // Through the managed cluster API a scale shows as Updating (cluster and pool), as in the recordings of az aks
+    // scale; a version change shows as Upgrading.
+    const action: ClusterAction = cpUpgrade || plans.some((p) => p.plan.versionChanged) ? "Upgrading" : "Updating";
     await this.lifecycle.assertAllowed(store, record, action);
     body.properties.provisioningState = CLUSTER_ACTIONS[action].during;
     const pending: PendingChanges = { pools: {} };
@@ -271,8 +268,7 @@ export class ClusterWrites {
       const props = plan.properties;
       if (plan.created) props.provisioningState = "Creating";
       else if (plan.versionChanged) props.provisioningState = "Upgrading";
-      else if (plan.countChanged) props.provisioningState = "Scaling";
-      else if (action === "Updating" || action === "Upgrading") props.provisioningState = CLUSTER_ACTIONS[action].during; // prettier-ignore
+      else if (plan.countChanged || action === "Updating") props.provisioningState = "Updating";
       if (Object.keys(plan.pending).length > 0) pending.pools![name] = plan.pending;
       const body2 = existing?.body ?? this.poolBody(cluster.id, name, props);
       await this.lifecycle.writePool(store, cluster.id, { ...body2, properties: props }, existing?.internal ?? {});

@@ -13,6 +13,7 @@ import type { CompletionOutcome, OperationRecord } from "../../operations/operat
 import type { Store, StoredResource } from "../../store/store.js";
 import type { Platform } from "../platform.js";
 import type { ResourceGroups } from "../resources/index.js";
+import { finalizeCluster } from "./cluster-spec.js";
 import { aksErrors } from "./errors.js";
 import { newCredentials } from "./kubeconfig.js";
 import {
@@ -349,7 +350,7 @@ export class Lifecycle {
         if (payload.action === "RotatingClusterCertificates") {
           internal.credentials = newCredentials(cluster.internal.credentials.generation + 1, at);
         }
-        await this.writeCluster(store, { ...cluster.body, properties }, internal);
+        await this.writeCluster(store, finalizeCluster({ ...cluster.body, properties }, cluster.subscriptionId), internal); // prettier-ignore
       }
     }
     await this.emit(store, this.event("Succeeded", { ...op, status: "Succeeded", endTime: at }));

@@ -112,10 +112,12 @@ export function planPool(
   }
   let osSKU = enumValue(optionalString(input, "osSKU", t("osSKU")), OS_SKUS, t("osSKU"));
   if (osSKU === "Mariner") osSKU = "CBLMariner";
-  const finalOsSku = osSKU ?? existing?.osSKU ?? (osType === "Windows" ? "Windows2022" : "Ubuntu");
+  let finalOsSku = osSKU ?? existing?.osSKU ?? (osType === "Windows" ? "Windows2022" : "Ubuntu");
   const vmRaw = optionalString(input, "vmSize", t("vmSize"));
   const vm = vmSizeInfo(vmRaw ?? existing?.vmSize ?? DEFAULT_VM_SIZE, t("vmSize"));
-  if (existing !== undefined && vm.name !== existing.vmSize) {
+  // AKS echoes the size as the request spelled it (`standard_nd96asr_v4` stays lower-case).
+  const vmSize = vmRaw ?? existing?.vmSize ?? DEFAULT_VM_SIZE;
+  if (existing !== undefined && vm.name.toLowerCase() !== existing.vmSize.toLowerCase()) {
     throw new ArmError(
       400,
       "PropertyChangeNotAllowed",
@@ -186,8 +188,8 @@ export function planPool(
         t("minCount"),
       );
     }
-    // Turning the autoscaler on moves the count into [minCount, maxCount], as the autoscaler would at once.
-    if (!stoppedNow) count = Math.min(Math.max(count, minCount), maxCount);
+    // The count is kept as sent, even outside [minCount, maxCount]: the autoscaler moves it later (recordings of
+    // az aks nodepool update --update-cluster-autoscaler keep count 0 with minCount 1).
   }
 
   // Disks and pods.
@@ -268,10 +270,15 @@ export function planPool(
     versionChanged = target !== existing.currentOrchestratorVersion;
   }
 
+  // Windows pools default to Windows Server 2019 below Kubernetes 1.25 and to 2022 from 1.25 (AKS's default).
+  if (osSKU === undefined && existing === undefined && osType === "Windows") {
+    finalOsSku = (parseVersion(target)?.minor ?? 25) < 25 ? "Windows2019" : "Windows2022";
+  }
+
   // Labels and taints.
   const labelsIn = optionalObject(input, "nodeLabels", t("nodeLabels"));
   const taintsIn = optionalArray(input, "nodeTaints", t("nodeTaints"));
-  let nodeLabels = labelsIn === undefined ? (existing?.nodeLabels as Record<string, string> | undefined) : validateNodeLabels(labelsIn, t("nodeLabels")); // prettier-ignore
+  let nodeLabels = labelsIn === undefined ? ((existing?.nodeLabels as Record<string, string> | undefined) ?? {}) : validateNodeLabels(labelsIn, t("nodeLabels")); // prettier-ignore
   let nodeTaints = taintsIn === undefined ? (existing?.nodeTaints as string[] | undefined) : validateNodeTaints(taintsIn, t("nodeTaints")); // prettier-ignore
   const priority = enumValue(optionalString(input, "scaleSetPriority", t("scaleSetPriority")), ["Spot", "Regular"] as const, t("scaleSetPriority")) ?? (existing?.scaleSetPriority as string | undefined); // prettier-ignore
   if (priority === "Spot") {
@@ -308,7 +315,7 @@ export function planPool(
     ...base,
     ...passthrough,
     count,
-    vmSize: vm.name,
+    vmSize,
     osDiskSizeGB,
     osDiskType,
     kubeletDiskType,

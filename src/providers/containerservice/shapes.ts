@@ -3,8 +3,10 @@
  * fields AKS added after it and with the spellings its spec used:
  * - before 2023-02-01: `sku.name` Basic (later Base) and tiers Free/Paid (later Free/Standard/Premium);
  *   `loadBalancerProfile.backendPoolType` did not exist;
- * - before 2023-06-01: no `autoUpgradeProfile.nodeOSUpgradeChannel`;
- * - before 2023-10-01: no `supportPlan`, `resourceUID`, nor the pools' `securityProfile` (vTPM / secure boot).
+ * - before 2023-06-01: no `autoUpgradeProfile.nodeOSUpgradeChannel`; `networkProfile.dockerBridgeCidr` (since
+ *   retired) was filled with 172.17.0.1/16;
+ * - before 2023-10-01: no `supportPlan`, `resourceUID`, `metricsProfile`, nor the pools' `securityProfile` (vTPM /
+ *   secure boot); an empty `nodeLabels` was left out.
  * The 2022-11-01 spec (in shared/azure-specs) is the reference for the oldest shapes.
  */
 import type { JsonObject } from "../../arm/body.js";
@@ -26,7 +28,9 @@ function without(obj: JsonObject, ...keys: string[]): JsonObject {
 
 export function shapePoolProperties(props: JsonObject, apiVersion: string): JsonObject {
   if (dateOf(apiVersion) >= V2023_10) return props;
-  return without(props, "securityProfile");
+  const out = without(props, "securityProfile");
+  if (isObject(out.nodeLabels) && Object.keys(out.nodeLabels).length === 0) delete out.nodeLabels;
+  return out;
 }
 
 export function shapePool(body: JsonObject, apiVersion: string): JsonObject {
@@ -38,11 +42,14 @@ export function shapeCluster(body: JsonObject, apiVersion: string): JsonObject {
   const v = dateOf(apiVersion);
   if (v >= V2023_10 || !isObject(body.properties)) return body;
   const out: JsonObject = { ...body };
-  const properties: JsonObject = without(body.properties, "supportPlan", "resourceUID");
+  const properties: JsonObject = without(body.properties, "supportPlan", "resourceUID", "metricsProfile");
   if (Array.isArray(properties.agentPoolProfiles)) {
     properties.agentPoolProfiles = properties.agentPoolProfiles.map((p) =>
       isObject(p) ? shapePoolProperties(p, apiVersion) : p,
     );
+  }
+  if (v < V2023_06 && isObject(properties.networkProfile) && properties.networkProfile.dockerBridgeCidr === undefined) {
+    properties.networkProfile = { ...properties.networkProfile, dockerBridgeCidr: "172.17.0.1/16" };
   }
   if (v < V2023_06 && isObject(properties.autoUpgradeProfile)) {
     const rest = without(properties.autoUpgradeProfile, "nodeOSUpgradeChannel");
