@@ -10,6 +10,7 @@
  *   --write-coverage       write docs/coverage.md
  *   --update-baseline      write conformance/baseline.json from this run
  *   --check-baseline       exit 1 when a recording that passes in the baseline now differs, or matches drop
+ *   --server-arg <flag>    an extra aksemu flag (repeatable), e.g. --server-arg=--realistic-timings
  */
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -17,7 +18,7 @@ import { parseArgs } from "node:util";
 import { writeCoverage } from "./coverage.js";
 import { baselineOf, regressions, runConformance, summarise, summaryLine, type Baseline } from "./conformance.js";
 import { fullReport } from "./report.js";
-import { AksemuServer, snapshotBuild } from "./server.js";
+import { AksemuServer, killAll, snapshotBuild } from "./server.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 export const BASELINE_FILE = join(ROOT, "conformance", "baseline.json");
@@ -33,17 +34,23 @@ const { values } = parseArgs({
     "write-coverage": { type: "boolean", default: false },
     "update-baseline": { type: "boolean", default: false },
     "check-baseline": { type: "boolean", default: false },
+    "server-arg": { type: "string", multiple: true },
   },
 });
 
 const removeSnapshot = snapshotBuild();
-process.on("exit", removeSnapshot);
+process.on("exit", () => {
+  killAll();
+  removeSnapshot();
+});
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
 
 const run = await runConformance({
   snapshot: false,
   ...(values.only === undefined ? {} : { only: values.only }),
   ...(values.jobs === undefined ? {} : { jobs: Number(values.jobs) }),
   fresh: values.fresh,
+  ...(values["server-arg"] === undefined ? {} : { serverArgs: values["server-arg"] }),
   examples: !values["no-examples"],
   onRecording: (r, done, total) => {
     process.stderr.write(

@@ -20,9 +20,11 @@ let main = join(ROOT, "dist", "main.js");
 export function snapshotBuild(): () => void {
   mkdirSync(join(ROOT, ".aksemu"), { recursive: true });
   const dir = mkdtempSync(join(ROOT, ".aksemu", "conformance-build-"));
-  cpSync(join(ROOT, "dist"), join(dir, "dist"), { recursive: true });
-  copyFileSync(join(ROOT, "package.json"), join(dir, "package.json"));
-  if (existsSync(join(ROOT, "data"))) cpSync(join(ROOT, "data"), join(dir, "data"), { recursive: true });
+  // CONFORMANCE_BUILD: another checkout's root (its dist/ built) to replay against, e.g. a clean `git archive HEAD`.
+  const from = resolve(process.env.CONFORMANCE_BUILD ?? ROOT);
+  cpSync(join(from, "dist"), join(dir, "dist"), { recursive: true });
+  copyFileSync(join(from, "package.json"), join(dir, "package.json"));
+  if (existsSync(join(from, "data"))) cpSync(join(from, "data"), join(dir, "data"), { recursive: true });
   main = join(dir, "dist", "main.js");
   return () => {
     main = join(ROOT, "dist", "main.js");
@@ -62,6 +64,18 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** Servers started by this process, so that an interrupted run does not leave them behind. */
+const live = new Set<AksemuServer>();
+
+/** Kills every server this process started and removes their data dirs (synchronous: usable on exit). */
+export function killAll(): void {
+  for (const server of live) {
+    if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill("SIGKILL");
+    rmSync(server.dataDir, { recursive: true, force: true });
+  }
+  live.clear();
 }
 
 export class AksemuServer {
@@ -126,6 +140,7 @@ export class AksemuServer {
     const server = new AksemuServer(child, dataDir, ready.url, readFileSync(join(ca, "ca.pem"), "utf8"), output);
     server.subscriptionId = ready.sub;
     server.tenantId = ready.tenant;
+    live.add(server);
     return server;
   }
 
@@ -229,6 +244,7 @@ export class AksemuServer {
   }
 
   async stop(): Promise<void> {
+    live.delete(this);
     this.agent.destroy();
     if (this.child.exitCode === null && this.child.signalCode === null) {
       const exited = new Promise<void>((r) => this.child.once("exit", () => r()));
