@@ -108,7 +108,10 @@ export default async function bench(): Promise<void> {
       });
     });
     const seedSeconds = (performance.now() - t) / 1000;
+    process.stdout.write(`  seeded ${CLUSTERS} cluster PUTs in ${fmt(seedSeconds, 1)} s\n`);
+    t = performance.now();
     const created = await advance("PT10M");
+    process.stdout.write(`  creations completed by the clock in ${fmt((performance.now() - t) / 1000, 1)} s\n`);
     const stops = plans.filter((p) => p.stop);
     t = performance.now();
     await pool(stops, CONCURRENCY, async (p) => void (await call("POST", `${clusterPath(p)}/stop?${AKS}`)));
