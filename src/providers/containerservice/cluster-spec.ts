@@ -220,6 +220,9 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
     dnsServiceIP,
   };
   if (networkPluginMode !== undefined) network.networkPluginMode = networkPluginMode;
+  if (networkPlugin === "azure" && network.networkDataplane === undefined) {
+    network.networkDataplane = (exNet?.networkDataplane as string | undefined) ?? "azure";
+  }
   if (podCidr !== undefined) {
     network.podCidr = podCidr;
     network.podCidrs = [podCidr];
@@ -354,7 +357,7 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
     enableRBAC,
     supportPlan,
     networkProfile: network,
-    maxAgentPools: 100,
+    maxAgentPools: (ex?.maxAgentPools as number | undefined) ?? 100,
     autoUpgradeProfile,
     disableLocalAccounts,
     securityProfile: (base.securityProfile as JsonObject | undefined) ?? (ex?.securityProfile as JsonObject | undefined) ?? {}, // prettier-ignore
@@ -456,6 +459,11 @@ export function finalizeCluster(body: ClusterBody, subscriptionId: string): Clus
       next.loadBalancerProfile = { ...lb, effectiveOutboundIPs: effective };
     }
     properties.networkProfile = next;
+  }
+  if (Array.isArray(properties.privateLinkResources)) {
+    properties.privateLinkResources = (properties.privateLinkResources as JsonObject[]).map((r) =>
+      isObject(r) && r.id === undefined ? { id: `${body.id}/privateLinkResources/${String(r.name)}`, ...r } : r,
+    );
   }
   const addons = properties.addonProfiles;
   if (isObject(addons) && body.identity !== undefined) {

@@ -128,6 +128,8 @@ export class ClusterWrites {
       });
       pools.push({ name, plan });
     }
+    // Availability-set clusters have a single agent pool.
+    if (pools[0]?.plan.properties.type === "AvailabilitySet") body.properties.maxAgentPools = 1;
     if (!pools.some((p) => p.plan.properties.mode === "System")) {
       throw aksErrors.invalidParameter(
         "A managed cluster needs at least one System mode agent pool. Set mode System on one of properties.agentPoolProfiles.",

@@ -5,8 +5,8 @@
  *   `loadBalancerProfile.backendPoolType` did not exist;
  * - before 2023-06-01: no `autoUpgradeProfile.nodeOSUpgradeChannel`; `networkProfile.dockerBridgeCidr` (since
  *   retired) was filled with 172.17.0.1/16;
- * - before 2023-10-01: no `supportPlan`, `resourceUID`, `metricsProfile`, nor the pools' `securityProfile` (vTPM /
- *   secure boot); an empty `nodeLabels` was left out.
+ * - before 2023-10-01: no `supportPlan`, `resourceUID`, `metricsProfile`, `networkProfile.networkDataplane`, nor the
+ *   pools' `securityProfile` (vTPM / secure boot); an empty `nodeLabels` was left out.
  * The 2022-11-01 spec (in shared/azure-specs) is the reference for the oldest shapes.
  */
 import type { JsonObject } from "../../arm/body.js";
@@ -47,6 +47,9 @@ export function shapeCluster(body: JsonObject, apiVersion: string): JsonObject {
     properties.agentPoolProfiles = properties.agentPoolProfiles.map((p) =>
       isObject(p) ? shapePoolProperties(p, apiVersion) : p,
     );
+  }
+  if (isObject(properties.networkProfile) && properties.networkProfile.networkDataplane !== undefined) {
+    properties.networkProfile = without(properties.networkProfile, "networkDataplane");
   }
   if (v < V2023_06 && isObject(properties.networkProfile) && properties.networkProfile.dockerBridgeCidr === undefined) {
     properties.networkProfile = { ...properties.networkProfile, dockerBridgeCidr: "172.17.0.1/16" };
