@@ -23,7 +23,7 @@ export const RULES: string[] = [
   "Spec examples: the status must be one the example lists; the body must have the example's shape (keys and JSON types, values not compared: they are invented); list elements are compared with aksemu's first element, and an empty list is accepted.",
   "Headers: when the real answer had `Azure-AsyncOperation` or `Location`, aksemu's must have it too.",
   "Operation status: the `error` `NotLatestOperation` real AKS attaches to an operation another one preempted (a race of real durations) is not required.",
-  "Echoed versions: when real AKS chose a Kubernetes version (e.g. default 1.25.6) and aksemu chose another (1.25.9), the difference is counted where it appears, and later request bodies that echo the real choice back (az sends the cluster it read) carry aksemu's value instead, as the subscription id is substituted.",
+  "Echoed versions: when real AKS chose a Kubernetes version (e.g. default 1.25.6) and aksemu chose another (1.25.9), the difference is counted where it appears, and later request bodies that echo the real choice back (az sends the cluster it read) carry aksemu's value instead, as the subscription id is substituted. Likewise a patch picked from a version list (`kubernetesVersions`, `orchestrators`) that aksemu does not list is sent as aksemu's patch of the same rank in that minor.",
 ];
 
 export interface CompareOptions {
@@ -140,6 +140,32 @@ class Comparer {
   private settledEarly = false;
   constructor(private readonly options: CompareOptions) {}
 
+  /**
+   * A list of versions real AKS offered that day and aksemu's list: a client that picked a version from it (a test
+   * that creates "the newest 1.27") sends real AKS's patch, so each patch aksemu does not list is mapped to aksemu's
+   * patch of the same rank within the minor (newest to newest).
+   */
+  private learnList(real: string[], mine: string[]): void {
+    const learned = this.options.learned;
+    if (learned === undefined) return;
+    const have = new Set(mine);
+    const group = (xs: string[]): Map<string, string[]> => {
+      const m = new Map<string, string[]>();
+      for (const x of xs)
+        if (SEMVER.test(x) && x.split(".").length === 3) m.set(minor(x), [...(m.get(minor(x)) ?? []), x]);
+      for (const list of m.values()) list.sort((a, b) => semverCompare(b, a));
+      return m;
+    };
+    const mineByMinor = group(mine);
+    for (const [k, list] of group(real)) {
+      const others = mineByMinor.get(k) ?? [];
+      list.forEach((v, n) => {
+        const to = others[Math.min(n, others.length - 1)];
+        if (!have.has(v) && to !== undefined && !learned.has(v)) learned.set(v, to);
+      });
+    }
+  }
+
   private diff(path: string, expected: unknown, got: unknown, note?: string, rawExpected = false): void {
     const e = rawExpected && typeof expected === "string" ? expected : show(expected);
     this.differences.push({ path: path || "(body)", expected: e, got: note ?? show(got) });
@@ -234,6 +260,10 @@ class Comparer {
     }
     if (keys.length > 0 && keys.every((k) => SEMVER.test(k))) {
       if (this.options.shapeOnly === true) return;
+      this.learnList(
+        keys,
+        Object.keys(g).filter((k) => SEMVER.test(k)),
+      );
       const want = [...new Set(keys.map(minor))].sort().join(",");
       const have = [
         ...new Set(
@@ -285,6 +315,10 @@ class Comparer {
           return m;
         };
         const gm = byMinor(gs);
+        this.learnList(
+          es.map((x) => String(x[versionKey])),
+          gs.map((x) => String(x[versionKey] ?? "")),
+        );
         for (const [k, items] of byMinor(es)) {
           const others = gm.get(k) ?? [];
           items.forEach((item, n) => {
