@@ -7,7 +7,13 @@
  * copy of it). A write is durable when its promise resolves: SQLite runs in WAL mode with `synchronous=FULL`, and the
  * server answers only after the transaction that holds the write has committed.
  */
-import { Kysely, Migrator, SqliteDialect, type Transaction } from "kysely";
+import {
+  Kysely,
+  Migrator,
+  SqliteDialect,
+  type SqliteDatabase as SqliteDialectDatabase,
+  type Transaction,
+} from "kysely";
 import SqliteDatabase from "better-sqlite3";
 import { idKey } from "../arm/resource-id.js";
 import { migrationProvider } from "./migrations.js";
@@ -112,9 +118,12 @@ function parse<T>(text: string): T {
   return JSON.parse(text) as T;
 }
 
-/** Escapes LIKE wildcards so that a prefix match is literal. */
-function likePrefix(prefix: string): string {
-  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`;
+/**
+ * The ids under a scope, as a key range the primary-key index can serve: every key that starts with `scope/` lies in
+ * [`scope/`, `scope0`), since '0' is the character right after '/'. (A LIKE would scan the whole table.)
+ */
+function under(scopeKey: string): { from: string; to: string } {
+  return { from: `${scopeKey}/`, to: `${scopeKey}0` };
 }
 
 class SqlStore implements Store {
@@ -199,7 +208,9 @@ class SqlStore implements Store {
     const rows = await this.db
       .selectFrom("resources")
       .selectAll()
-      .where((eb) => eb.or([eb("key", "=", key), eb("key", "like", likePrefix(key))]))
+      .where((eb) =>
+        eb.or([eb("key", "=", key), eb.and([eb("key", ">=", under(key).from), eb("key", "<", under(key).to)])]),
+      )
       .orderBy("key")
       .execute();
     return rows.map((r) => this.toResource(r));
@@ -209,7 +220,9 @@ class SqlStore implements Store {
     const key = idKey(scopeId);
     const result = await this.db
       .deleteFrom("resources")
-      .where((eb) => eb.or([eb("key", "=", key), eb("key", "like", likePrefix(key))]))
+      .where((eb) =>
+        eb.or([eb("key", "=", key), eb.and([eb("key", ">=", under(key).from), eb("key", "<", under(key).to)])]),
+      )
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
@@ -356,13 +369,33 @@ export interface StoreOptions {
 }
 
 /** Opens (and migrates) the store. */
+/**
+ * Kysely prepares a statement for every query; preparing is a noticeable share of a GET's cost. The queries are a
+ * small fixed set (parameters are bound, never inlined), so each SQL text is prepared once and its statement reused.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDialectDatabase {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare: (sql: string) => {
+      let statement = statements.get(sql);
+      if (statement === undefined) {
+        if (statements.size >= 1000) statements.clear();
+        statement = sqlite.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
+
 export async function openStore(options: StoreOptions): Promise<Store> {
   const sqlite = new SqliteDatabase(options.sqlitePath ?? ":memory:");
   if (options.sqlitePath !== undefined) sqlite.pragma("journal_mode = WAL");
   // FULL: a commit is on disk before the call returns, so an answered write survives a power cut or SIGKILL.
   sqlite.pragma("synchronous = FULL");
   sqlite.pragma("busy_timeout = 5000");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
   if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
   return new SqlStore(db, db, false);
