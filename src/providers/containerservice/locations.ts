@@ -33,7 +33,7 @@ function requireLocation(ctx: RequestContext, resourceType: string, versions: Ap
 
 /** Minors offered to new clusters and their plans: preview/community under KubernetesOfficial, LTS-only under LTS. */
 function plansOf(m: MinorVersion): SupportPlan[] | undefined {
-  if (m.support === "Preview") return ["KubernetesOfficial"];
+  if (m.support === "Preview") return m.hasLts ? ["KubernetesOfficial", "AKSLongTermSupport"] : ["KubernetesOfficial"];
   if (m.support === "Community")
     return m.hasLts ? ["KubernetesOfficial", "AKSLongTermSupport"] : ["KubernetesOfficial"];
   if (m.support === "LtsOnly") return ["AKSLongTermSupport"];

@@ -29,6 +29,13 @@ export interface CalendarRow {
   platform?: string;
   /** LTS end of life (month), for minors in the LTS table. */
   lts?: string;
+  /** When LTS became available for the minor (month or day) if not at its AKS GA. */
+  ltsFrom?: string;
+  /**
+   * Day from which the minor counts as the newest GA minor N for the default (N-1) rule, when AKS switched the
+   * default later than the GA start (the rollout of a new minor to every region lags its GA).
+   */
+  defaultFrom?: string;
 }
 
 /**
@@ -40,6 +47,18 @@ export interface CalendarRow {
  * - 1.14/1.15 dates like "Apr 19" / "Sept 19" are 2019. Pre-1.24 rows have no platform-support column.
  * - 1.27's old row says "Jul 2024, LTS until Jul 2025"; the LTS table says the same.
  * - [CONFLICT] 1.32's calendar EOL is Mar 2026 while release notes (2026-03-05) say April 30, 2026; the calendar wins.
+ *
+ * Corrections from the real az CLI <-> AKS recordings (shared/aks-recordings/; the calendar's months are coarse):
+ * - The default for a new cluster (N-1) switched later than N's GA month for some minors: on 2022-08-10 AKS still
+ *   defaulted to 1.22 (1.24 GA Jul 2022), 1.23 by 2022-08-30; 1.25 until 2023-08-02 (1.27 GA Jul 2023), 1.26 by
+ *   2023-08-15; 1.28 on 2024-07-22 in westus2 (1.30 GA Jul 2024) but 1.29 on 2024-07-26 in eastus. `defaultFrom`
+ *   places the switch between those observations.
+ * - 1.31 was still preview (and 1.29 the default) on 2024-11-20/21: its GA is placed on 2024-11-25.
+ * - 1.25 was not offered on 2022-10-25 and in preview on 2022-11-25: its preview is placed on 2022-10-31.
+ * - LTS is offered from a minor's GA (1.31 in preview listed only KubernetesOfficial on 2024-11-20), except 1.27, the
+ *   first LTS minor, listed with AKSLongTermSupport while in preview (2023-06-29).
+ * - 1.28 and 1.29 were listed without `AKSLongTermSupport` through 2024-11-20 (their LTS came with the LTS table of
+ *   2025); `ltsFrom` 2025-01 (before their community end, so no gap in support).
  */
 export const CALENDAR: readonly CalendarRow[] = [
   { minor: "1.14", upstream: "2019-03", preview: "2019-04", ga: "2019-08", eol: "until:1.17" },
@@ -52,14 +71,14 @@ export const CALENDAR: readonly CalendarRow[] = [
   { minor: "1.21", upstream: "2021-04", preview: "2021-05", ga: "2021-07", eol: "until:1.24" },
   { minor: "1.22", upstream: "2021-08", preview: "2021-09", ga: "2021-12", eol: "2022-12" },
   { minor: "1.23", upstream: "2021-12", preview: "2022-01", ga: "2022-04", eol: "2023-04" },
-  { minor: "1.24", upstream: "2022-04", preview: "2022-05", ga: "2022-07", eol: "2023-07", platform: "until:1.28" },
-  { minor: "1.25", upstream: "2022-08", preview: "2022-10", ga: "2022-12", eol: "2024-01-14", platform: "until:1.29" },
+  { minor: "1.24", upstream: "2022-04", preview: "2022-05", ga: "2022-07", eol: "2023-07", platform: "until:1.28", defaultFrom: "2022-08-20" },
+  { minor: "1.25", upstream: "2022-08", preview: "2022-10-31", ga: "2022-12", eol: "2024-01-14", platform: "until:1.29" },
   { minor: "1.26", upstream: "2022-12", preview: "2023-02", ga: "2023-04", eol: "2024-03", platform: "until:1.30" },
-  { minor: "1.27", upstream: "2023-04", preview: "2023-06", ga: "2023-07", eol: "2024-07", platform: "until:1.31", lts: "2025-07" },
-  { minor: "1.28", upstream: "2023-08", preview: "2023-09", ga: "2023-11", eol: "2025-01", platform: "until:1.32", lts: "2026-02" },
-  { minor: "1.29", upstream: "2023-12", preview: "2024-02", ga: "2024-03", eol: "2025-03", platform: "until:1.33", lts: "2026-04" },
-  { minor: "1.30", upstream: "2024-04", preview: "2024-06", ga: "2024-07", eol: "2025-08-22", platform: "until:1.34", lts: "2026-07" },
-  { minor: "1.31", upstream: "2024-08", preview: "2024-10", ga: "2024-11", eol: "2025-11-01", platform: "until:1.35", lts: "2026-11" },
+  { minor: "1.27", upstream: "2023-04", preview: "2023-06", ga: "2023-07", eol: "2024-07", platform: "until:1.31", lts: "2025-07", ltsFrom: "2023-06", defaultFrom: "2023-08-09" },
+  { minor: "1.28", upstream: "2023-08", preview: "2023-09", ga: "2023-11", eol: "2025-01", platform: "until:1.32", lts: "2026-02", ltsFrom: "2025-01" },
+  { minor: "1.29", upstream: "2023-12", preview: "2024-02", ga: "2024-03", eol: "2025-03", platform: "until:1.33", lts: "2026-04", ltsFrom: "2025-01" },
+  { minor: "1.30", upstream: "2024-04", preview: "2024-06", ga: "2024-07", eol: "2025-08-22", platform: "until:1.34", lts: "2026-07", defaultFrom: "2024-07-24" },
+  { minor: "1.31", upstream: "2024-08", preview: "2024-10", ga: "2024-11-25", eol: "2025-11-01", platform: "until:1.35", lts: "2026-11" },
   { minor: "1.32", upstream: "2024-12", preview: "2025-02", ga: "2025-04", eol: "2026-03", platform: "until:1.36", lts: "2027-03" },
   { minor: "1.33", upstream: "2025-04", preview: "2025-05", ga: "2025-06", eol: "2026-07", platform: "until:1.37", lts: "2027-07" },
   { minor: "1.34", upstream: "2025-08", preview: "2025-10", ga: "2025-11", eol: "2026-11", platform: "until:1.38", lts: "2027-11" },
@@ -89,6 +108,10 @@ export interface MinorLifecycle {
   /** Exclusive end of LTS; equals communityEndAt when the minor has no LTS. */
   ltsEndAt: Date;
   hasLts: boolean;
+  /** From when LTS is offered for the minor (its GA unless the row says otherwise). */
+  ltsFromAt: Date;
+  /** From when the minor counts as N for the default (N-1) rule: its GA unless the row says later. */
+  defaultFromAt: Date;
   /** True when the row comes from the projection, not the published calendar. */
   projected: boolean;
 }
@@ -104,8 +127,10 @@ function parseMonth(text: string): { year: number; monthIndex: number } {
   return { year: y!, monthIndex: m! - 1 };
 }
 
-/** Start of a start month: the START_DAY of it. */
+/** Start of a start month: the START_DAY of it; an explicit day (`YYYY-MM-DD`) is that day. */
 function startOf(month: string): Date {
+  const parts = month.split("-").map(Number);
+  if (parts.length === 3) return monthStart(parts[0]!, parts[1]! - 1, parts[2]!);
   const { year, monthIndex } = parseMonth(month);
   return monthStart(year, monthIndex, START_DAY);
 }
@@ -185,6 +210,8 @@ export function lifecycleOf(n: number): MinorLifecycle | undefined {
     platformEndAt: platformEnd < communityEndAt ? communityEndAt : platformEnd,
     ltsEndAt: row.lts === undefined ? communityEndAt : endOf(row.lts),
     hasLts: row.lts !== undefined,
+    ltsFromAt: row.ltsFrom === undefined ? startOf(row.ga) : startOf(row.ltsFrom),
+    defaultFromAt: row.defaultFrom === undefined ? startOf(row.ga) : startOf(row.defaultFrom),
     projected: n > LAST_CALENDAR_MINOR,
   };
   rowCache.set(n, life);

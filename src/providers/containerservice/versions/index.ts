@@ -106,11 +106,16 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
+/** Whether the minor is offered under LTS at `at` (it has LTS, and LTS had begun for it). */
+function ltsAt(life: MinorLifecycle, at: number): boolean {
+  return life.hasLts && at >= life.ltsFromAt.getTime();
+}
+
 function supportAt(life: MinorLifecycle, at: number): MinorSupport {
   if (at < life.previewAt.getTime()) return "Unreleased";
   if (at < life.gaAt.getTime()) return "Preview";
   if (at < life.communityEndAt.getTime()) return "Community";
-  if (life.hasLts && at < life.ltsEndAt.getTime()) return "LtsOnly";
+  if (ltsAt(life, at) && at < life.ltsEndAt.getTime()) return "LtsOnly";
   if (at < life.platformEndAt.getTime()) return "Platform";
   return "Removed";
 }
@@ -140,13 +145,16 @@ function computeDay(dayMs: number): DayData {
       communityEndAt: life.communityEndAt,
       ltsEndAt: life.ltsEndAt,
       platformEndAt: life.platformEndAt,
-      hasLts: life.hasLts,
+      hasLts: ltsAt(life, dayMs),
       patches,
       isDefault: false,
     });
   }
+  // N = the newest GA minor from its default switch on (defaultFromAt: GA, or later where AKS switched later).
   const ga = [...byMinor.values()].filter((m) => m.support === "Community");
-  const pick = ga.length >= 2 ? ga[ga.length - 2]! : ga[ga.length - 1];
+  const counted = ga.filter((m) => lifecycleOf(minorNumber(m.minor))!.defaultFromAt.getTime() <= dayMs);
+  const top = counted.length > 0 ? ga.indexOf(counted[counted.length - 1]!) : ga.length - 1;
+  const pick = top >= 1 ? ga[top - 1]! : ga[top];
   if (pick !== undefined) pick.isDefault = true;
   const defaultPatch = pick === undefined ? "" : pick.patches[pick.patches.length - 1]!;
   const listed = [...byMinor.values()].filter((m) => m.support !== "Unreleased" && m.support !== "Removed");
@@ -188,7 +196,7 @@ class Catalog implements VersionCatalog {
       communityEndAt: life.communityEndAt,
       ltsEndAt: life.ltsEndAt,
       platformEndAt: life.platformEndAt,
-      hasLts: life.hasLts,
+      hasLts: ltsAt(life, this.atMs),
       patches: [],
       isDefault: false,
     };
@@ -345,13 +353,13 @@ class Catalog implements VersionCatalog {
         until: life.communityEndAt,
       };
     }
-    if (lts && life.hasLts && at < life.ltsEndAt.getTime()) {
+    if (lts && ltsAt(life, at) && at < life.ltsEndAt.getTime()) {
       return { status: "LtsSupported", since: life.communityEndAt, until: life.ltsEndAt };
     }
     if (at < life.platformEndAt.getTime()) {
       return { status: "PlatformSupport", since: life.communityEndAt, until: life.platformEndAt };
     }
-    const since = lts && life.hasLts && life.ltsEndAt > life.platformEndAt ? life.ltsEndAt : life.platformEndAt;
+    const since = lts && ltsAt(life, at) && life.ltsEndAt > life.platformEndAt ? life.ltsEndAt : life.platformEndAt;
     return { status: "OutOfSupport", since };
   }
 
