@@ -14,7 +14,7 @@
  */
 import { DAY_MS } from "./calendar.js";
 
-export type ImageLine = "ubuntu1804" | "ubuntu2204" | "ubuntu2404" | "azurelinux2" | "azurelinux3" | "windows2019" | "windows2022" | "windows2025"; // prettier-ignore
+export type ImageLine = "ubuntu1804" | "ubuntu2204" | "ubuntu2404" | "mariner1" | "azurelinux2" | "azurelinux3" | "windows2019" | "windows2022" | "windows2025"; // prettier-ignore
 
 /** Real Linux vhd-notes versions (suffixes), oldest first. */
 const UBUNTU_2204 = [
@@ -80,6 +80,15 @@ const LINES: Record<ImageLine, LineSpec> = {
     real: ["202501.22.0", ...UBUNTU_2404],
     since: "2025-01-22",
     completeFrom: "2025-07-15",
+  },
+  // CBL-Mariner before the Azure Linux images (one real observation: AKSCBLMariner-V1-2022.10.03 on 2022-10-25, while
+  // Ubuntu had 2022.10.24); kept at it until the Azure Linux 2.0 line starts (2023-05-24), see imageAt.
+  mariner1: {
+    prefix: (a) => (a === "arm64" ? "AKSCBLMariner-V1arm64" : "AKSCBLMariner-V1"),
+    real: ["2022.10.03"],
+    since: "2020-01-01",
+    completeFrom: "2099-01-01",
+    until: "2022-10-09",
   },
   azurelinux2: {
     prefix: (a) => (a === "arm64" ? "AKSAzureLinux-V2gen2arm64" : "AKSAzureLinux-V2gen2"),
@@ -240,7 +249,9 @@ function suffixAt(line: ImageLine, atMs: number): string {
 
 /** The full image name of the newest image of a line at `atMs`. */
 export function imageAt(line: ImageLine, arch: "amd64" | "arm64", atMs: number): string {
-  return `${LINES[line].prefix(arch)}-${suffixAt(line, atMs)}`;
+  // Before the Azure Linux 2.0 images existed, Mariner/Azure Linux pools ran the CBL-Mariner images.
+  const used = line === "azurelinux2" && atMs < dayMs(LINES.azurelinux2.since) ? "mariner1" : line;
+  return `${LINES[used].prefix(arch)}-${suffixAt(used, atMs)}`;
 }
 
 /** When an image version (full name, e.g. `AKSUbuntu-2204gen2containerd-202607.09.0`) was released; undefined if unknown format. */
