@@ -582,7 +582,7 @@ export class ClusterWrites {
     if (pool === undefined) throw aksErrors.poolNotFound(name, record.cluster.body.name);
     await this.lifecycle.assertAllowed(store, record, "Updating", { name: pool.body.name, action: "UpgradingNodeImageVersion" }); // prettier-ignore
     const p = pool.body.properties;
-    const latest = this.catalog().latestNodeImage(p.osType, p.osSKU, archOfVm(p.vmSize), p.currentOrchestratorVersion);
+    const latest = this.catalog().latestNodeImage(p.osType, p.osSKU, archOfVm(p.vmSize), p.currentOrchestratorVersion, { fips: p.enableFIPS === true }); // prettier-ignore
     const props = { ...p, provisioningState: "UpgradingNodeImageVersion" as const };
     await this.lifecycle.writePool(store, clusterId, { ...pool.body, properties: props }, pool.internal);
     await this.lifecycle.writeCluster(store, record.cluster.body, { ...record.cluster.internal, pending: { pools: { [pool.body.name]: { nodeImageVersion: latest } } } }); // prettier-ignore

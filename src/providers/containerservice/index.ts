@@ -568,7 +568,7 @@ export class ContainerServiceProvider {
               kubernetesVersion: props.currentOrchestratorVersion,
               osType: props.osType,
               upgrades,
-              latestNodeImageVersion: catalog.latestNodeImage(props.osType, props.osSKU, /^Standard_[DE]\d+p/i.test(props.vmSize) ? "arm64" : "amd64", props.currentOrchestratorVersion), // prettier-ignore
+              latestNodeImageVersion: catalog.latestNodeImage(props.osType, props.osSKU, /^Standard_[DE]\d+p/i.test(props.vmSize) ? "arm64" : "amd64", props.currentOrchestratorVersion, { fips: props.enableFIPS === true }), // prettier-ignore
             },
           });
         },

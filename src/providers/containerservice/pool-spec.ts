@@ -291,7 +291,7 @@ export function planPool(
   }
 
   // Node image.
-  const imageFor = (version: string): string => ctx.catalog.latestNodeImage(osType, finalOsSku, vm.arch, version);
+  const imageFor = (version: string): string => ctx.catalog.latestNodeImage(osType, finalOsSku, vm.arch, version, { fips: (input.enableFIPS ?? existing?.enableFIPS) === true }); // prettier-ignore
   let nodeImageVersion = existing?.nodeImageVersion ?? imageFor(target);
   const pending: PoolPlan["pending"] = {};
   if (existing === undefined) {
@@ -299,6 +299,8 @@ export function planPool(
   } else if (versionChanged) {
     pending.currentOrchestratorVersion = target;
     pending.nodeImageVersion = imageFor(target);
+  } else if (typeof input.enableFIPS === "boolean" && input.enableFIPS !== (existing.enableFIPS === true)) {
+    nodeImageVersion = imageFor(target); // turning FIPS on/off reimages the nodes (FIPS or plain image), shown at once
   }
   if (existing === undefined) nodeImageVersion = imageFor(target);
 

@@ -46,6 +46,11 @@ export interface MinorVersion {
   isDefault: boolean;
 }
 
+/** Pool settings that pick a different image family: `fips` = the pool's `enableFIPS`. */
+export interface NodeImageOptions {
+  fips?: boolean;
+}
+
 export type SupportStatus = "Supported" | "PlatformSupport" | "LtsSupported" | "OutOfSupport";
 
 export type ResolveResult = { version: string } | { code: string; message: string };
@@ -80,7 +85,7 @@ export interface VersionCatalog {
    * `osSKUVersionHint` is either the pool's Kubernetes version (`"1.35.6"`, `"1.35"`: picks the Ubuntu release AKS
    * uses for it) or an explicit Ubuntu release (`"2204"`, `"24.04"`).
    */
-  latestNodeImage(osType: "Linux" | "Windows", osSku: string | undefined, arch?: "amd64" | "arm64", osSKUVersionHint?: string): string; // prettier-ignore
+  latestNodeImage(osType: "Linux" | "Windows", osSku: string | undefined, arch?: "amd64" | "arm64", osSKUVersionHint?: string, opts?: NodeImageOptions): string; // prettier-ignore
 }
 
 interface ParsedVersion {
@@ -375,6 +380,7 @@ class Catalog implements VersionCatalog {
     osSku: string | undefined,
     arch: "amd64" | "arm64" = "amd64",
     osSKUVersionHint?: string,
+    opts: NodeImageOptions = {},
   ): string {
     let sku = osSku;
     let k8sMinor: number | undefined = parseVersion(this.defaultPatch)?.minor;
@@ -386,7 +392,7 @@ class Catalog implements VersionCatalog {
         if ((sku === undefined || /^ubuntu$/i.test(sku)) && (rel === "2204" || rel === "2404")) sku = `Ubuntu${rel}`;
       }
     }
-    return imageAt(imageLineFor(osType, sku, k8sMinor), arch, this.atMs);
+    return imageAt(imageLineFor(osType, sku, k8sMinor, opts), arch, this.atMs);
   }
 }
 

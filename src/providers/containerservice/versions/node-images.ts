@@ -14,7 +14,7 @@
  */
 import { DAY_MS } from "./calendar.js";
 
-export type ImageLine = "ubuntu1804" | "ubuntu2204" | "ubuntu2404" | "mariner1" | "azurelinux2" | "azurelinux3" | "windows2019" | "windows2022" | "windows2025"; // prettier-ignore
+export type ImageLine = "ubuntu1804" | "ubuntu1804fips" | "ubuntu2004fips" | "ubuntu2204" | "ubuntu2404" | "mariner1" | "azurelinux2" | "azurelinux3" | "windows2019" | "windows2022" | "windows2025"; // prettier-ignore
 
 /** Real Linux vhd-notes versions (suffixes), oldest first. */
 const UBUNTU_2204 = [
@@ -58,6 +58,8 @@ interface LineSpec {
   completeFrom: string;
   /** Last day a version is published (retired lines stop). */
   until?: string;
+  /** Days the line's releases reach pools after their build date (FIPS images trail the plain train by about a week). */
+  lagDays?: number;
   windows?: boolean;
 }
 
@@ -80,6 +82,23 @@ const LINES: Record<ImageLine, LineSpec> = {
     real: ["202501.22.0", ...UBUNTU_2404],
     since: "2025-01-22",
     completeFrom: "2025-07-15",
+  },
+  // FIPS images (pools with enableFIPS), real observations: 1804gen2fips 2022.10.06 on 2022-10-25 and 202306.19.0 on
+  // 2023-06-29 (Kubernetes 1.23, 1.25), 2004gen2fips 202407.29.0 on 2024-08-08 (1.29). Complete lists between the
+  // observations (no weekly filling), and a week's lag behind the build date.
+  ubuntu1804fips: {
+    prefix: (a) => (a === "arm64" ? "AKSUbuntu-1804gen2arm64fipscontainerd" : "AKSUbuntu-1804gen2fipscontainerd"),
+    real: ["2022.10.06", "202306.19.0"],
+    since: "2020-01-01",
+    completeFrom: "2000-01-01",
+    lagDays: 7,
+  },
+  ubuntu2004fips: {
+    prefix: (a) => (a === "arm64" ? "AKSUbuntu-2004gen2arm64fipscontainerd" : "AKSUbuntu-2004gen2fipscontainerd"),
+    real: ["202407.29.0"],
+    since: "2023-01-01",
+    completeFrom: "2000-01-01",
+    lagDays: 7,
   },
   // CBL-Mariner before the Azure Linux images (one real observation: AKSCBLMariner-V1-2022.10.03 on 2022-10-25, while
   // Ubuntu had 2022.10.24); kept at it until the Azure Linux 2.0 line starts (2023-05-24), see imageAt.
@@ -251,7 +270,8 @@ function suffixAt(line: ImageLine, atMs: number): string {
 export function imageAt(line: ImageLine, arch: "amd64" | "arm64", atMs: number): string {
   // Before the Azure Linux 2.0 images existed, Mariner/Azure Linux pools ran the CBL-Mariner images.
   const used = line === "azurelinux2" && atMs < dayMs(LINES.azurelinux2.since) ? "mariner1" : line;
-  return `${LINES[used].prefix(arch)}-${suffixAt(used, atMs)}`;
+  const lag = (LINES[used].lagDays ?? 0) * DAY_MS;
+  return `${LINES[used].prefix(arch)}-${suffixAt(used, atMs - lag)}`;
 }
 
 /** When an image version (full name, e.g. `AKSUbuntu-2204gen2containerd-202607.09.0`) was released; undefined if unknown format. */
@@ -271,14 +291,20 @@ export function nodeImageReleasedAt(version: string): Date | undefined {
  *   Azure Linux 3.0 from 1.32 ("customers move to Azure Linux 3.0 when upgrading from 1.31 to 1.32");
  *   `AzureLinux3` pins 3.0; `CBLMariner`/`Mariner` is 2.0;
  * - Windows unspecified: Windows Server 2019 below 1.25, 2022 from 1.25; `Windows2022`/`Windows2025` pin it.
+ * - `enableFIPS` Ubuntu pools: the FIPS images (18.04 below 1.27, 20.04 from 1.27).
  * Without a Kubernetes minor, the current default's rules apply (22.04/24.04, Azure Linux 3, Windows 2022).
  */
 export function imageLineFor(
   osType: "Linux" | "Windows",
   osSku: string | undefined,
   kubernetesMinor: number | undefined,
+  opts: { fips?: boolean } = {},
 ): ImageLine {
   const sku = (osSku ?? "").toLowerCase();
+  // FIPS Ubuntu pools: 18.04 FIPS images below 1.27, 20.04 FIPS from 1.27 (fits the recordings: 1.25 on 18.04 FIPS in
+  // 2023-06, 1.29 on 20.04 FIPS in 2024-08).
+  if (opts.fips === true && osType === "Linux" && (sku === "" || sku === "ubuntu"))
+    return kubernetesMinor !== undefined && kubernetesMinor < 27 ? "ubuntu1804fips" : "ubuntu2004fips";
   if (osType === "Windows" || sku.startsWith("windows")) {
     if (sku === "windows2019") return "windows2019";
     if (sku === "windows2025") return "windows2025";
