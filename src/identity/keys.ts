@@ -2,10 +2,10 @@
  * The key aksemu signs its tokens with: an RSA key kept in the data dir (so tokens stay valid across restarts),
  * published as a JWKS at the `jwks_uri` of the OpenID configuration.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from "node:crypto";
-import { promisify } from "node:util";
+import { createHash, createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { newRsaPrivateKey } from "./rsa-keys.js";
 
 export interface SigningKey {
   privateKey: KeyObject;
@@ -29,7 +29,7 @@ function fromPrivatePem(pem: string): SigningKey {
 export async function loadOrCreateSigningKey(dir: string | undefined): Promise<SigningKey> {
   const path = dir === undefined ? undefined : join(dir, "token-signing-key.pem");
   if (path !== undefined && existsSync(path)) return fromPrivatePem(readFileSync(path, "utf8"));
-  const { privateKey } = await promisify(generateKeyPair)("rsa", { modulusLength: 2048 });
+  const privateKey = await newRsaPrivateKey();
   const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
   if (path !== undefined) writeFileSync(path, pem, { mode: 0o600 });
   return fromPrivatePem(pem);

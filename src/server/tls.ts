@@ -5,12 +5,12 @@
  *
  * Keys come from Node's native generator (fast); node-forge builds and signs the X.509 certificates.
  */
-import { generateKeyPair, randomBytes } from "node:crypto";
-import { promisify } from "node:util";
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import forge from "node-forge";
 import { wallNow } from "../clock/wall.js";
+import { newRsaPrivateKey } from "../identity/rsa-keys.js";
 
 export interface TlsMaterial {
   key: string;
@@ -20,11 +20,9 @@ export interface TlsMaterial {
   caPath: string | undefined;
 }
 
-const generateRsa = promisify(generateKeyPair);
-
 /** RSA keys from Node's native generator, off the main thread (several are made at once on first start). */
 async function newRsaKey(): Promise<forge.pki.rsa.PrivateKey> {
-  const { privateKey } = await generateRsa("rsa", { modulusLength: 2048 });
+  const privateKey = await newRsaPrivateKey();
   return forge.pki.privateKeyFromPem(privateKey.export({ type: "pkcs1", format: "pem" }).toString());
 }
 
