@@ -3,12 +3,11 @@
  * same machine, same run), and managed clusters created and polled to Succeeded per second (PUT, then the
  * Azure-AsyncOperation URL until it says Succeeded, as a client's poller does), with the default operation duration.
  */
-import { fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import https from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { agentFor, fmt, load, request, startAksemu, stop, token } from "./support.js";
+import { agentFor, compareWithBare, fmt, request, startAksemu, stop, token } from "./support.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = 32;
@@ -84,20 +83,16 @@ export default async function bench(): Promise<void> {
 
     // GET of one managed cluster against the bare baseline answering with the same body.
     const one = await request(agent, clusterUrl("c0"), { headers });
-    const bare = fork(join(import.meta.dirname, "bare-server.mjs"), [join(dataDir, "server-key.pem"), join(dataDir, "server.pem")], { stdio: ["ignore", "pipe", "inherit", "ipc"] }); // prettier-ignore
-    bare.send(one.body);
-    const bareUrl = await new Promise<string>((ok) => bare.once("message", (m) => ok(String(m))));
-    await load(agent, clusterUrl("c0"), headers, CONCURRENCY, 1); // warm-up
-    await load(agent, `${bareUrl}/x`, headers, CONCURRENCY, 1);
-    const a = await load(agent, clusterUrl("c0"), headers, CONCURRENCY, SECONDS);
-    const b = await load(agent, `${bareUrl}/x`, headers, CONCURRENCY, SECONDS);
-    process.stdout.write(
-      `GET managed cluster (${one.body.length} bytes), ${CONCURRENCY} in flight, ${SECONDS} s each:\n` +
-        `  aksemu     ${fmt(a.perSecond)} req/s  p50 ${fmt(a.p50ms, 2)} ms  p99 ${fmt(a.p99ms, 2)} ms  errors ${a.errors}\n` +
-        `  bare https ${fmt(b.perSecond)} req/s  p50 ${fmt(b.p50ms, 2)} ms  p99 ${fmt(b.p99ms, 2)} ms  errors ${b.errors}\n` +
-        `  ratio aksemu/bare throughput ${fmt(a.perSecond / b.perSecond, 2)} (aim >= 0.5), p99 ratio ${fmt(a.p99ms / b.p99ms, 2)}\n`,
-    );
-    bare.kill();
+    await compareWithBare({
+      label: `GET managed cluster (${one.body.length} bytes)`,
+      agent,
+      aksemuUrl: clusterUrl("c0"),
+      headers,
+      body: one.body,
+      dataDir,
+      concurrency: CONCURRENCY,
+      seconds: SECONDS,
+    });
     agent.destroy();
     await stop(server.child);
   } finally {

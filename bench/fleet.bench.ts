@@ -8,12 +8,12 @@
  * `BENCH_CLUSTERS` changes the fleet size; `BENCH_IN_MEMORY=1` runs the server with `--in-memory` (no fsync per
  * transaction).
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import https, { Agent } from "node:https";
-import { agentFor, fmt, request, startAksemu, stop, token } from "./support.js";
+import { agentFor, apiCaller, fmt, peakRssMb, startAksemu, stop, token } from "./support.js";
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 10_000);
 const CONCURRENCY = 64;
@@ -38,12 +38,6 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promi
   );
 }
 
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
-}
-
 export default async function bench(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "aksemu-fleet-"));
   const inMemory = process.env.BENCH_IN_MEMORY === "1";
@@ -62,19 +56,7 @@ export default async function bench(): Promise<void> {
     : agentFor(join(dataDir, "ca.pem"), CONCURRENCY);
   try {
     const bearer = await token(agent, server.url);
-    const headers = { authorization: `Bearer ${bearer}`, "content-type": "application/json" };
-    const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: string }> => {
-      const init: { method: string; headers: Record<string, string>; body?: string } = { method, headers };
-      if (body !== undefined) init.body = JSON.stringify(body);
-      const r = await request(agent, `${server.url}${path}`, init);
-      if (r.status >= 300 && r.status !== 202) throw new Error(`${method} ${path}: ${r.status} ${r.body}`);
-      return r;
-    };
-    const advance = async (duration: string): Promise<{ now: string; timersFired: number }> =>
-      JSON.parse((await call("POST", "/_emulator/clock/advance", { duration })).body) as {
-        now: string;
-        timersFired: number;
-      };
+    const { call, advance } = apiCaller(agent, server.url, bearer);
 
     const suspended = randomUUID();
     await call("PUT", `/_emulator/subscriptions/${suspended}/state`, { state: "Enabled" });

@@ -7,21 +7,16 @@
  * Everything goes through HTTPS as a client would (cluster and pool PUTs, the control API). `BENCH_NODES` changes
  * the size (a multiple of 100).
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type https from "node:https";
-import { agentFor, fmt, request, startAksemu, stop, token } from "./support.js";
+import { agentFor, apiCaller, fmt, peakRssMb, startAksemu, stop, token } from "./support.js";
 
 const NODES = Number(process.env.BENCH_NODES ?? 1000);
 const T0 = "2026-11-27T00:00:00Z";
 const AKS = "api-version=2025-10-01";
 const KINDS = ["KubeletStopped", "OSDiskCorrupted", "HostFailure", "Unrecoverable", "NoHeartbeat"];
-
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
 
 export default async function bench(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "aksemu-nodes-"));
@@ -29,19 +24,7 @@ export default async function bench(): Promise<void> {
   const agent: https.Agent = agentFor(join(dataDir, "ca.pem"), 16);
   try {
     const bearer = await token(agent, server.url);
-    const headers = { authorization: `Bearer ${bearer}`, "content-type": "application/json" };
-    const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: string }> => {
-      const init: { method: string; headers: Record<string, string>; body?: string } = { method, headers };
-      if (body !== undefined) init.body = JSON.stringify(body);
-      const r = await request(agent, `${server.url}${path}`, init);
-      if (r.status >= 300 && r.status !== 202) throw new Error(`${method} ${path}: ${r.status} ${r.body}`);
-      return r;
-    };
-    const advance = async (duration: string): Promise<{ now: string; timersFired: number }> =>
-      JSON.parse((await call("POST", "/_emulator/clock/advance", { duration })).body) as {
-        now: string;
-        timersFired: number;
-      };
+    const { call, advance } = apiCaller(agent, server.url, bearer);
 
     const sub = server.subscriptionId;
     const clusterId = `/subscriptions/${sub}/resourceGroups/rg-nodes/providers/Microsoft.ContainerService/managedClusters/big`;

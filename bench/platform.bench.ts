@@ -3,10 +3,9 @@
  * returning the same JSON on the same machine, and start-up time to the ready line.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { fork } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { agentFor, fmt, load, request, startAksemu, stop, token } from "./support.js";
+import { agentFor, compareWithBare, fmt, request, startAksemu, stop, token } from "./support.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = 32;
@@ -33,27 +32,16 @@ export default async function bench(): Promise<void> {
     const headers = { authorization: `Bearer ${bearer}` };
 
     // The baseline runs in its own process too, with aksemu's certificate, answering with the same JSON.
-    const bare = fork(
-      join(import.meta.dirname, "bare-server.mjs"),
-      [join(dataDir, "server-key.pem"), join(dataDir, "server.pem")],
-      {
-        stdio: ["ignore", "pipe", "inherit", "ipc"],
-      },
-    );
-    bare.send(put.body);
-    const bareUrl = await new Promise<string>((ok) => bare.once("message", (m) => ok(String(m))));
-
-    await load(agent, `${second.url}${path}`, headers, CONCURRENCY, 1); // warm-up
-    await load(agent, `${bareUrl}/x`, headers, CONCURRENCY, 1);
-    const a = await load(agent, `${second.url}${path}`, headers, CONCURRENCY, SECONDS);
-    const b = await load(agent, `${bareUrl}/x`, headers, CONCURRENCY, SECONDS);
-    process.stdout.write(
-      `GET resource group, ${CONCURRENCY} in flight, ${SECONDS} s each:\n` +
-        `  aksemu     ${fmt(a.perSecond)} req/s  p50 ${fmt(a.p50ms, 2)} ms  p99 ${fmt(a.p99ms, 2)} ms  errors ${a.errors}\n` +
-        `  bare https ${fmt(b.perSecond)} req/s  p50 ${fmt(b.p50ms, 2)} ms  p99 ${fmt(b.p99ms, 2)} ms  errors ${b.errors}\n` +
-        `  ratio aksemu/bare throughput ${fmt(a.perSecond / b.perSecond, 2)} (aim >= 0.5), p99 ratio ${fmt(a.p99ms / b.p99ms, 2)}\n`,
-    );
-    bare.kill();
+    await compareWithBare({
+      label: "GET resource group",
+      agent,
+      aksemuUrl: `${second.url}${path}`,
+      headers,
+      body: put.body,
+      dataDir,
+      concurrency: CONCURRENCY,
+      seconds: SECONDS,
+    });
     agent.destroy();
     await stop(second.child);
   } finally {

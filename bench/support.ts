@@ -1,8 +1,8 @@
 /** Shared pieces of the benchmarks: starting aksemu and a bare HTTPS baseline, and a keep-alive load generator. */
-import { spawn, type ChildProcess } from "node:child_process";
+import { fork, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import https from "node:https";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 
 export const MAIN = resolve(import.meta.dirname, "..", "dist", "main.js");
 
@@ -115,4 +115,72 @@ export async function load(
 
 export function fmt(n: number, digits = 0): string {
   return n.toFixed(digits);
+}
+
+/** Peak resident memory of a process (VmHWM), in MB. */
+export function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+export interface ApiCaller {
+  /** A JSON request with the bearer token; throws on an answer other than 2xx. */
+  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: string }>;
+  /** Moves the emulated clock forward by an ISO-8601 duration. */
+  advance(duration: string): Promise<{ now: string; timersFired: number }>;
+}
+
+export function apiCaller(agent: https.Agent, url: string, bearer: string): ApiCaller {
+  const headers = { authorization: `Bearer ${bearer}`, "content-type": "application/json" };
+  const call: ApiCaller["call"] = async (method, path, body) => {
+    const init: { method: string; headers: Record<string, string>; body?: string } = { method, headers };
+    if (body !== undefined) init.body = JSON.stringify(body);
+    const r = await request(agent, `${url}${path}`, init);
+    if (r.status >= 300 && r.status !== 202) throw new Error(`${method} ${path}: ${r.status} ${r.body}`);
+    return r;
+  };
+  const advance: ApiCaller["advance"] = async (duration) =>
+    JSON.parse((await call("POST", "/_emulator/clock/advance", { duration })).body) as {
+      now: string;
+      timersFired: number;
+    };
+  return { call, advance };
+}
+
+/**
+ * GETs `aksemuUrl` under load, then a bare node:https server (its own process, aksemu's certificate from `dataDir`)
+ * answering with the same body, and prints both and their ratio.
+ */
+export async function compareWithBare(options: {
+  label: string;
+  agent: https.Agent;
+  aksemuUrl: string;
+  headers: Record<string, string>;
+  body: string;
+  dataDir: string;
+  concurrency: number;
+  seconds: number;
+}): Promise<void> {
+  const { agent, headers, concurrency, seconds } = options;
+  const bare = fork(
+    join(import.meta.dirname, "bare-server.mjs"),
+    [join(options.dataDir, "server-key.pem"), join(options.dataDir, "server.pem")],
+    { stdio: ["ignore", "pipe", "inherit", "ipc"] },
+  );
+  try {
+    bare.send(options.body);
+    const bareUrl = await new Promise<string>((ok) => bare.once("message", (m) => ok(String(m))));
+    await load(agent, options.aksemuUrl, headers, concurrency, 1); // warm-up
+    await load(agent, `${bareUrl}/x`, headers, concurrency, 1);
+    const a = await load(agent, options.aksemuUrl, headers, concurrency, seconds);
+    const b = await load(agent, `${bareUrl}/x`, headers, concurrency, seconds);
+    process.stdout.write(
+      `${options.label}, ${concurrency} in flight, ${seconds} s each:\n` +
+        `  aksemu     ${fmt(a.perSecond)} req/s  p50 ${fmt(a.p50ms, 2)} ms  p99 ${fmt(a.p99ms, 2)} ms  errors ${a.errors}\n` +
+        `  bare https ${fmt(b.perSecond)} req/s  p50 ${fmt(b.p50ms, 2)} ms  p99 ${fmt(b.p99ms, 2)} ms  errors ${b.errors}\n` +
+        `  ratio aksemu/bare throughput ${fmt(a.perSecond / b.perSecond, 2)} (aim >= 0.5), p99 ratio ${fmt(a.p99ms / b.p99ms, 2)}\n`,
+    );
+  } finally {
+    bare.kill();
+  }
 }
