@@ -10,25 +10,12 @@
  */
 import type { PowerCode, ProvisioningState } from "./model.js";
 
-export type ClusterAction =
-  | "Creating"
-  | "Updating"
-  | "Upgrading"
-  | "Scaling"
-  | "Stopping"
-  | "Starting"
-  | "Deleting"
-  | "RotatingClusterCertificates";
+/** The operations clusters and pools share; each adds one of its own. */
+type CommonAction = "Creating" | "Updating" | "Upgrading" | "Scaling" | "Stopping" | "Starting" | "Deleting";
 
-export type PoolAction =
-  | "Creating"
-  | "Updating"
-  | "Upgrading"
-  | "Scaling"
-  | "Stopping"
-  | "Starting"
-  | "Deleting"
-  | "UpgradingNodeImageVersion";
+export type ClusterAction = CommonAction | "RotatingClusterCertificates";
+
+export type PoolAction = CommonAction | "UpgradingNodeImageVersion";
 
 export interface Transition {
   /** provisioningState while the operation runs. */
