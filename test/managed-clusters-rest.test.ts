@@ -81,7 +81,8 @@ describe("managed clusters over HTTPS at api-version 2022-11-01 (az CLI 2.45)", 
       const body = r.body as { status: string };
       if (body.status !== "InProgress") return body;
       assert.equal(r.headers.get("retry-after-ms"), "100");
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Wait as az does: the server's Retry-After-Ms (the operation completes on the real-mode clock).
+      await new Promise((resolve) => setTimeout(resolve, Number(r.headers.get("retry-after-ms"))));
     }
     throw new Error("operation did not finish");
   }

@@ -219,12 +219,9 @@ describe("agent nodes through @azure/arm-compute and the control API", () => {
     assert.match(finding.message, /Extension 'CustomScriptExtension'/);
     assert.match(finding.message, /aksemu-test-client|[0-9a-f-]{36}/);
 
-    // The node image upgrade, as `az aks nodepool upgrade --node-image-only` starts it; then wait for the pool.
-    await aks.agentPools.beginUpgradeNodeImageVersion(RG, "nodes", "apps", POLL);
-    for (let i = 0; i < 200; i++) {
-      if ((await aks.agentPools.get(RG, "nodes", "apps")).provisioningState === "Succeeded") break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    // The node image upgrade, as `az aks nodepool upgrade --node-image-only` starts it, followed by the SDK's poller.
+    await aks.agentPools.beginUpgradeNodeImageVersionAndWait(RG, "nodes", "apps", POLL);
+    assert.equal((await aks.agentPools.get(RG, "nodes", "apps")).provisioningState, "Succeeded");
     const after: (string | undefined)[] = [];
     for await (const e of compute.virtualMachineScaleSetExtensions.list(NODE_RG, appsSet)) after.push(e.name);
     assert.deepEqual(after.sort(), ["AKSLinuxBilling", "vmssCSE"]);
