@@ -130,7 +130,7 @@ export class Clock {
    * so that in real mode the time that passes while waiting cannot turn a forward move into a backward one.
    */
   advanceBy(duration: IsoDuration): Promise<{ now: Date; timersFired: number }> {
-    const run = this.firing.then(() => this.fireUpTo(addDuration(this.now(), duration).getTime(), true));
+    const run = this.firing.then(() => this.fireUpTo(addDuration(this.now(), duration).getTime(), true, true));
     this.firing = run.catch(() => undefined);
     return run;
   }
@@ -142,7 +142,16 @@ export class Clock {
     return run;
   }
 
-  private async fireUpTo(target: number, moveTime: boolean): Promise<{ now: Date; timersFired: number }> {
+  /**
+   * `relative` moves (advanceBy) are forward by definition: in real mode the wall clock may tick between reading
+   * `now()` for the target and checking it here, so their target is never earlier than the current instant.
+   */
+  private async fireUpTo(
+    target: number,
+    moveTime: boolean,
+    relative = false,
+  ): Promise<{ now: Date; timersFired: number }> {
+    if (relative) target = Math.max(target, this.nowMs());
     if (moveTime && target < this.nowMs()) {
       throw new RangeError(
         `The clock cannot move backwards: it is ${this.now().toISOString()} and ${new Date(target).toISOString()} is earlier.`,
