@@ -3,6 +3,7 @@
  * The skip token is opaque to clients; here it is the offset of the next page, base64url-encoded.
  */
 import { armErrors } from "./errors.js";
+import { ok, type ArmResponse } from "./handler.js";
 
 export interface Page<T> {
   value: T[];
@@ -29,4 +30,9 @@ export function pageOf<T>(items: readonly T[], requestUrl: URL, pageSize: number
     page.nextLink = next.toString();
   }
   return page;
+}
+
+/** The answer of a list operation: the page of `items` that the request's `$skipToken` asks for, with its nextLink. */
+export function pagedList<T>(items: readonly T[], requestUrl: URL, pageSize: number): ArmResponse {
+  return ok(pageOf(items, requestUrl, pageSize));
 }
