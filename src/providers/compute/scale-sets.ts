@@ -61,6 +61,9 @@ export interface VmssBody extends JsonObject {
   };
 }
 
+/** The stored type of AKS's agent pools, whose scale sets these are. */
+export const POOL_TYPE = "microsoft.containerservice/managedclusters/agentpools";
+
 /** The slice of an agent pool's stored body that shapes its scale set and nodes. */
 export interface PoolView {
   name: string;
