@@ -162,4 +162,25 @@ describe("scale sets and nodes through a cluster's life", () => {
     const faults = await server.fetch("/_emulator/faults", { auth: false });
     assert.deepEqual((faults.body as { value: unknown[] }).value, []);
   });
+
+  it("removes a deleted cluster's scale sets even from a node resource group a customer took out of its hands", async () => {
+    const cluster: ManagedCluster = {
+      location: "westeurope",
+      identity: { type: "SystemAssigned" },
+      dnsPrefix: "kept",
+      agentPoolProfiles: [{ name: "system", count: 1, vmSize: "Standard_D4s_v5", mode: "System", osType: "Linux" }],
+    };
+    await aks.managedClusters.beginCreateOrUpdateAndWait(RG, "kept", cluster, POLL);
+    const nodeRg = "MC_rg-life-nodes_kept_westeurope";
+    // A PUT of the group without managedBy: AKS no longer deletes the group with the cluster.
+    await server.resources().resourceGroups.createOrUpdate(nodeRg, { location: "westeurope" });
+    const made = [];
+    for await (const s of compute.virtualMachineScaleSets.list(nodeRg)) made.push(s.name);
+    assert.equal(made.length, 1);
+    await aks.managedClusters.beginDeleteAndWait(RG, "kept", POLL);
+    assert.equal((await server.resources().resourceGroups.checkExistence(nodeRg)).body, true);
+    const left = [];
+    for await (const s of compute.virtualMachineScaleSets.list(nodeRg)) left.push(s.name);
+    assert.deepEqual(left, [], "the cluster's scale sets went with it");
+  });
 });

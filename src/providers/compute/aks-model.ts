@@ -63,8 +63,12 @@ export class AksModelSync {
     const cluster = await store.getResource<JsonObject>(clusterId);
     const facts = await loadClusterNodesState(store, clusterId);
     if (cluster === undefined) {
-      for (const vmss of await records.ofCluster(store, clusterId, facts.nodeResourceGroup)) {
-        await records.delete(store, vmss);
+      // Its scale sets are in the node resource group it had (none if it never had one: they are made after it is).
+      const remembered = await records.forgetNodeResourceGroup(store, clusterId);
+      const nodeResourceGroup = facts.nodeResourceGroup ?? remembered;
+      if (nodeResourceGroup !== undefined && nodeResourceGroup !== "") {
+        const left = await records.ofCluster(store, clusterId, nodeResourceGroup);
+        for (const vmss of left) await records.delete(store, vmss);
       }
       await deleteClusterNodesState(store, clusterId);
       return;
@@ -76,6 +80,7 @@ export class AksModelSync {
     if (rg === undefined) {
       await resourceGroups.ensureManaged(store, view.subscriptionId, view.nodeResourceGroup, view.location, cluster.id);
     }
+    await records.rememberNodeResourceGroup(store, cluster.id, view.nodeResourceGroup, now);
     const pools = (await store.listChildren<JsonObject>(cluster.id, POOL_TYPE)).map((p) => poolView(p.body));
     const suffix = resourceNameSuffix(cluster.id);
     const existing = await records.ofCluster(store, cluster.id, view.nodeResourceGroup);

@@ -3,13 +3,27 @@
  * it to a count, and removing instances and scale sets together with the faults injected into their nodes.
  */
 import { newEtag } from "../../arm/etag.js";
-import { idKey, resourceGroupId } from "../../arm/resource-id.js";
+import type { JsonObject } from "../../arm/body.js";
+import { idKey, parseResourceId, resourceGroupId } from "../../arm/resource-id.js";
 import type { Store, StoredResource } from "../../store/store.js";
 import { FAULT_TYPE, VM_TYPE, VMSS_TYPE, type NodeState } from "../../nodes/model.js";
 import type { FaultRecord, NodeResource, Nodes } from "../../nodes/nodes.js";
 import { newNodeState, type ClusterView, type PoolView, type VmssBody, type VmssInternal } from "./scale-sets.js";
 
 export type VmssResource = StoredResource<VmssBody, VmssInternal>;
+
+const NODE_RESOURCE_GROUP_TYPE = "aksemu.compute/noderesourcegroups";
+
+interface NodeResourceGroupRecord extends JsonObject {
+  clusterId: string;
+  nodeResourceGroup: string;
+}
+
+/** `{cluster's group}/providers/aksemu.compute/nodeResourceGroups/{cluster name}` */
+function nodeResourceGroupRecordId(clusterId: string): string {
+  const cluster = parseResourceId(clusterId)!;
+  return `${resourceGroupId(cluster.subscriptionId, cluster.resourceGroup!)}/providers/aksemu.compute/nodeResourceGroups/${cluster.name!}`;
+}
 
 export class ScaleSetRecords {
   constructor(private readonly nodes: Nodes) {}
@@ -20,18 +34,50 @@ export class ScaleSetRecords {
     return list.sort((a, b) => Number(a.internal.instanceId) - Number(b.internal.instanceId));
   }
 
-  /** The scale sets AKS made for a cluster: those of its node resource group (or subscription) that belong to it. */
-  async ofCluster(store: Store, clusterId: string, nodeResourceGroup?: string): Promise<VmssResource[]> {
-    let candidates: VmssResource[];
-    if (nodeResourceGroup !== undefined && nodeResourceGroup !== "") {
-      const sub = clusterId.split("/")[2]!;
-      candidates = await store.listChildren<VmssBody, VmssInternal>(resourceGroupId(sub, nodeResourceGroup), VMSS_TYPE);
-    } else {
-      candidates = await store.listByType<VmssBody, VmssInternal>(VMSS_TYPE, clusterId.split("/")[2]);
-    }
-    return candidates.filter(
+  /** The scale sets AKS made for a cluster: those of its node resource group that belong to it. */
+  async ofCluster(store: Store, clusterId: string, nodeResourceGroup: string): Promise<VmssResource[]> {
+    const sub = clusterId.split("/")[2]!;
+    const inGroup = await store.listChildren<VmssBody, VmssInternal>(
+      resourceGroupId(sub, nodeResourceGroup),
+      VMSS_TYPE,
+    );
+    return inGroup.filter(
       (v) => v.internal.clusterId !== undefined && idKey(v.internal.clusterId) === idKey(clusterId),
     );
+  }
+
+  /**
+   * Remembers a cluster's node resource group where it outlives the cluster: next to the cluster, in its resource
+   * group (so it goes with that group), for the cleanup after the cluster is deleted (everything under the cluster's
+   * id is gone by then).
+   */
+  async rememberNodeResourceGroup(
+    store: Store,
+    clusterId: string,
+    nodeResourceGroup: string,
+    now: Date,
+  ): Promise<void> {
+    const id = nodeResourceGroupRecordId(clusterId);
+    const known = await store.getResource<NodeResourceGroupRecord>(id);
+    if (known?.body.nodeResourceGroup === nodeResourceGroup) return;
+    await store.putResource<NodeResourceGroupRecord, JsonObject>({
+      id,
+      type: NODE_RESOURCE_GROUP_TYPE,
+      parentId: id.slice(0, id.toLowerCase().indexOf("/providers/")),
+      subscriptionId: clusterId.split("/")[2]!,
+      body: { clusterId, nodeResourceGroup },
+      etag: "",
+      at: now.toISOString(),
+    });
+  }
+
+  /** Forgets the node resource group remembered for a (deleted) cluster, and says which it was. */
+  async forgetNodeResourceGroup(store: Store, clusterId: string): Promise<string | undefined> {
+    const id = nodeResourceGroupRecordId(clusterId);
+    const known = await store.getResource<NodeResourceGroupRecord>(id);
+    if (known === undefined) return undefined;
+    await store.deleteResource(id);
+    return known.body.nodeResourceGroup;
   }
 
   async save(store: Store, vmss: VmssResource, now: Date): Promise<string> {
