@@ -13,7 +13,11 @@ import { join } from "node:path";
 import { compareResponse, describe, type Difference } from "./compare.js";
 import type { AksemuServer, HttpResult } from "./server.js";
 
-export const SPECS_DIR = "/work/shared/azure-specs/containerservice";
+/** AKS's specs and their examples: `<repo>/../shared/azure-specs/containerservice`, or under `AKSEMU_SPECS_DIR`. */
+export const SPECS_DIR = join(
+  process.env.AKSEMU_SPECS_DIR ?? join(import.meta.dirname, "..", "..", "shared", "azure-specs"),
+  "containerservice",
+);
 
 export interface ExampleCase {
   apiVersion: string;

@@ -1,5 +1,5 @@
 /**
- * Loading the az CLI recordings (`/work/shared/aks-recordings`, vcrpy YAML) and classifying each interaction: which
+ * Loading the az CLI recordings (`<repo>/../shared/aks-recordings`, vcrpy YAML) and classifying each interaction: which
  * provider and resource type it calls, which operation (method + path template) it is, and what role it plays in a
  * replay (a request to send, a recorded async poll to collapse, a paging follow-up to re-derive).
  */
@@ -66,7 +66,9 @@ export interface Recording {
   startedAt: Date;
 }
 
-export const RECORDINGS_DIR = "/work/shared/aks-recordings";
+/** The recordings: `<repo>/../shared/aks-recordings`, or `AKSEMU_RECORDINGS_DIR`. */
+export const RECORDINGS_DIR =
+  process.env.AKSEMU_RECORDINGS_DIR ?? join(import.meta.dirname, "..", "..", "shared", "aks-recordings");
 
 export interface RecordingEntry {
   name: string;
