@@ -36,3 +36,12 @@ export function pageOf<T>(items: readonly T[], requestUrl: URL, pageSize: number
 export function pagedList<T>(items: readonly T[], requestUrl: URL, pageSize: number): ArmResponse {
   return ok(pageOf(items, requestUrl, pageSize));
 }
+
+/** The answer of a list operation over stored resources: their wire bodies, paged as `pagedList` does. */
+export function pagedBodies<B>(resources: readonly { body: B }[], requestUrl: URL, pageSize: number): ArmResponse {
+  return pagedList(
+    resources.map((r) => r.body),
+    requestUrl,
+    pageSize,
+  );
+}

@@ -24,6 +24,7 @@ import {
   relabel,
   type ClusterView,
   type PoolView,
+  type VmssBody,
 } from "./scale-sets.js";
 
 /** AKS operations after which the pool's scale set is put back to AKS's model. */
@@ -102,16 +103,8 @@ export class AksModelSync {
     if (changed || existing.length > 0) await nodes.notifyChanged(store, cluster.id, now);
   }
 
-  /** A new scale set record for a pool, as AKS creates it (no instances yet). */
-  private newScaleSet(
-    cluster: ClusterView,
-    pool: PoolView,
-    name: string,
-    suffix: string,
-    tags: Record<string, string>,
-    now: Date,
-  ): VmssResource {
-    const body = newVmssBody(cluster, pool, name, suffix, tags, now);
+  /** A new scale set record for a pool, with AKS's model `body` (no instances yet). */
+  private newScaleSet(cluster: ClusterView, pool: PoolView, suffix: string, body: VmssBody, now: Date): VmssResource {
     return {
       id: body.id,
       type: VMSS_TYPE,
@@ -126,7 +119,7 @@ export class AksModelSync {
         orchestratorVersion: pool.version,
         nodeImageVersion: pool.nodeImageVersion,
         aksCount: 0,
-        aksTags: tags,
+        aksTags: body.tags,
         aksExtensionNames: aksExtensions(pool).map((e) => e.name),
       },
       etag: newEtag(),
@@ -148,7 +141,8 @@ export class AksModelSync {
     const { records, nodes } = this.deps;
     const name = vmssName(pool.name, suffix);
     const tags = aksTags(cluster, pool, suffix, name, found?.body.tags["aks-managed-createOperationID"] ?? operationId);
-    const vmss = found ?? this.newScaleSet(cluster, pool, name, suffix, tags, now);
+    const vmss =
+      found ?? this.newScaleSet(cluster, pool, suffix, newVmssBody(cluster, pool, name, suffix, tags, now), now);
     const fresh = found === undefined;
     let instances = fresh ? [] : await records.instances(store, vmss.id);
     const versionChanged =

@@ -7,8 +7,8 @@ import { asObject, optionalObject, type JsonObject } from "../../arm/body.js";
 import { ok, type ArmResponse, type OperationRoute, type RequestContext } from "../../arm/handler.js";
 import { pagedList } from "../../arm/paging.js";
 import { apiVersions } from "./api-versions.js";
-import { asyncHeaders, beginCustomerChange } from "./long-running.js";
-import { notFound, paths, requireScaleSet, type ComputeDeps } from "./requests.js";
+import { asyncHeaders, changeScaleSet } from "./long-running.js";
+import { notFound, paths, scaleSetReadRoute, type ComputeDeps } from "./requests.js";
 import type { VmssResource } from "./scale-set-records.js";
 import { extensionBody, type ExtensionBody } from "./scale-sets.js";
 import { extensionKind } from "./tampering.js";
@@ -48,9 +48,7 @@ async function writeExtension(deps: ComputeDeps, ctx: RequestContext, patch: boo
   const props = optionalObject(body, "properties") ?? {};
   const name = ctx.params.vmssExtensionName!;
   checkName(name);
-  return deps.platform.store.transaction(async (store) => {
-    const now = deps.platform.clock.now();
-    const vmss = await requireScaleSet(deps, store, ctx);
+  return changeScaleSet(deps, ctx, (vmss) => {
     const profile = vmss.body.properties.virtualMachineProfile.extensionProfile;
     const existing = findExtension(vmss, name);
     if (patch && existing === undefined)
@@ -66,85 +64,60 @@ async function writeExtension(deps: ComputeDeps, ctx: RequestContext, patch: boo
       },
     };
     profile.extensions = [...profile.extensions.filter((e) => e !== existing), ext];
-    const op = await beginCustomerChange(
-      deps,
-      store,
-      ctx,
-      vmss,
-      {
-        description: `Extension '${ext.name}' (${extensionKind(ext)}) ${existing === undefined ? "added to" : "changed on"} scale set '${vmss.body.name}'`,
-        operationName: "Microsoft.Compute/virtualMachineScaleSets/extensions/write",
-        payload: { vmssId: vmss.id, action: "extensionWrite", extension: ext.name },
-        action: "Updating",
-        saveScaleSet: true,
-      },
-      now,
-    );
-    return ok(
-      extensionBody(vmss.body, ext),
-      existing === undefined ? 201 : 200,
-      asyncHeaders(ctx, vmss.body.location, op, false),
-    );
+    return {
+      description: `Extension '${ext.name}' (${extensionKind(ext)}) ${existing === undefined ? "added to" : "changed on"} scale set '${vmss.body.name}'`,
+      operationName: "Microsoft.Compute/virtualMachineScaleSets/extensions/write",
+      payload: { vmssId: vmss.id, action: "extensionWrite", extension: ext.name },
+      action: "Updating",
+      saveScaleSet: true,
+      answer: (op) =>
+        ok(
+          extensionBody(vmss.body, ext),
+          existing === undefined ? 201 : 200,
+          asyncHeaders(ctx, vmss.body.location, op, false),
+        ),
+    };
   });
 }
 
 async function deleteExtension(deps: ComputeDeps, ctx: RequestContext): Promise<ArmResponse> {
   const name = ctx.params.vmssExtensionName!;
-  return deps.platform.store.transaction(async (store) => {
-    const now = deps.platform.clock.now();
-    const vmss = await requireScaleSet(deps, store, ctx);
+  return changeScaleSet(deps, ctx, (vmss) => {
     const ext = findExtension(vmss, name);
     if (ext === undefined) return { status: 204 };
     ext.properties.provisioningState = "Deleting";
-    const op = await beginCustomerChange(
-      deps,
-      store,
-      ctx,
-      vmss,
-      {
-        description: `Extension '${ext.name}' removed from scale set '${vmss.body.name}'`,
-        operationName: "Microsoft.Compute/virtualMachineScaleSets/extensions/delete",
-        payload: { vmssId: vmss.id, action: "extensionDelete", extension: ext.name },
-        action: "Deleting",
-        saveScaleSet: true,
-      },
-      now,
-    );
-    return { status: 202, headers: asyncHeaders(ctx, vmss.body.location, op) };
+    return {
+      description: `Extension '${ext.name}' removed from scale set '${vmss.body.name}'`,
+      operationName: "Microsoft.Compute/virtualMachineScaleSets/extensions/delete",
+      payload: { vmssId: vmss.id, action: "extensionDelete", extension: ext.name },
+      action: "Deleting",
+      saveScaleSet: true,
+      answer: (op) => ({ status: 202, headers: asyncHeaders(ctx, vmss.body.location, op) }),
+    };
   });
 }
 
 export function extensionRoutes(deps: ComputeDeps): OperationRoute[] {
   const E = apiVersions.scaleSetExtensions;
-  const store = () => deps.platform.store;
   return [
-    {
-      method: "GET",
-      path: paths.extensions,
-      apiVersions: E,
-      handler: async (ctx) => {
-        const found = await requireScaleSet(deps, store(), ctx);
-        const list = extensionsOf(found).map((e) => extensionBody(found.body, e));
-        return pagedList(list, ctx.url, deps.platform.pageSize);
-      },
-    },
-    {
-      method: "GET",
-      path: paths.extension,
-      apiVersions: E,
-      handler: async (ctx) => {
-        const found = await requireScaleSet(deps, store(), ctx);
-        const e = findExtension(found, ctx.params.vmssExtensionName!);
-        if (e === undefined) {
-          throw notFound(
-            `virtualMachineScaleSets/${found.body.name}/extensions`,
-            ctx.params.vmssExtensionName!,
-            ctx.params.resourceGroupName!,
-          );
-        }
-        return ok(extensionBody(found.body, e));
-      },
-    },
+    scaleSetReadRoute(deps, paths.extensions, E, (found, ctx) =>
+      pagedList(
+        extensionsOf(found).map((e) => extensionBody(found.body, e)),
+        ctx.url,
+        deps.platform.pageSize,
+      ),
+    ),
+    scaleSetReadRoute(deps, paths.extension, E, (found, ctx) => {
+      const e = findExtension(found, ctx.params.vmssExtensionName!);
+      if (e === undefined) {
+        throw notFound(
+          `virtualMachineScaleSets/${found.body.name}/extensions`,
+          ctx.params.vmssExtensionName!,
+          ctx.params.resourceGroupName!,
+        );
+      }
+      return ok(extensionBody(found.body, e));
+    }),
     { method: "PUT", path: paths.extension, apiVersions: E, handler: (ctx) => writeExtension(deps, ctx, false) },
     { method: "PATCH", path: paths.extension, apiVersions: E, handler: (ctx) => writeExtension(deps, ctx, true) },
     { method: "DELETE", path: paths.extension, apiVersions: E, handler: (ctx) => deleteExtension(deps, ctx) },

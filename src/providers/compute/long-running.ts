@@ -9,7 +9,7 @@ import { ok, type ArmResponse, type OperationRoute, type RequestContext } from "
 import type { OperationRecord } from "../../operations/operations.js";
 import type { Store } from "../../store/store.js";
 import { apiVersions } from "./api-versions.js";
-import { paths, type ComputeDeps } from "./requests.js";
+import { paths, requireScaleSet, type ComputeDeps } from "./requests.js";
 import type { VmssResource } from "./scale-set-records.js";
 import { recordTampering } from "./tampering.js";
 
@@ -56,44 +56,50 @@ export interface CustomerChange {
   action: string;
   /** Whether the scale set's body changed and is written before the operation begins. */
   saveScaleSet: boolean;
+  /** The answer to the request, once the operation has begun. */
+  answer: (op: OperationRecord) => ArmResponse;
 }
 
 /**
- * Begins a customer's change: records it as tampering, writes the scale set if asked, starts the operation that
- * completes it, and tells the nodes layer (the cluster's node facts) that the cluster's scale sets changed.
+ * A customer's write to the scale set a request addresses, in one transaction: `plan` applies it to the scale set and
+ * says what it is (or answers at once, when there is nothing to do); it is then recorded as tampering, the scale set
+ * written if asked, the operation that completes it begun, and the nodes layer told (the cluster's node facts).
  */
-export async function beginCustomerChange(
+export async function changeScaleSet(
   deps: ComputeDeps,
-  store: Store,
   ctx: RequestContext,
-  vmss: VmssResource,
-  change: CustomerChange,
-  now: Date,
-): Promise<OperationRecord> {
-  if (change.description !== undefined) {
-    await recordTampering(store, vmss, change.description, change.operationName, ctx, now);
-  }
-  if (change.saveScaleSet) await deps.records.save(store, vmss, now);
-  const { payload } = change;
-  const op = await deps.platform.operations.begin(store, {
-    subscriptionId: vmss.subscriptionId,
-    namespace: COMPUTE_NAMESPACE,
-    location: vmss.body.location,
-    resourceId:
-      payload.instanceIds !== undefined && payload.instanceIds.length === 1 && ctx.params.instanceId !== undefined
-        ? `${vmss.id}/virtualMachines/${payload.instanceIds[0]!}`
-        : payload.extension !== undefined
-          ? `${vmss.id}/extensions/${payload.extension}`
-          : vmss.id,
-    action: change.action,
-    caller: ctx.caller.objectId,
-    kind: ACTION_KIND,
-    payload,
-    operationName: change.operationName,
-    correlationId: ctx.correlationId,
+  plan: (vmss: VmssResource, store: Store) => Promise<CustomerChange | ArmResponse> | CustomerChange | ArmResponse,
+): Promise<ArmResponse> {
+  return deps.platform.store.transaction(async (store) => {
+    const now = deps.platform.clock.now();
+    const vmss = await requireScaleSet(deps, store, ctx);
+    const change = await plan(vmss, store);
+    if (!("operationName" in change)) return change;
+    if (change.description !== undefined) {
+      await recordTampering(store, vmss, change.description, change.operationName, ctx, now);
+    }
+    if (change.saveScaleSet) await deps.records.save(store, vmss, now);
+    const { payload } = change;
+    const op = await deps.platform.operations.begin(store, {
+      subscriptionId: vmss.subscriptionId,
+      namespace: COMPUTE_NAMESPACE,
+      location: vmss.body.location,
+      resourceId:
+        payload.instanceIds !== undefined && payload.instanceIds.length === 1 && ctx.params.instanceId !== undefined
+          ? `${vmss.id}/virtualMachines/${payload.instanceIds[0]!}`
+          : payload.extension !== undefined
+            ? `${vmss.id}/extensions/${payload.extension}`
+            : vmss.id,
+      action: change.action,
+      caller: ctx.caller.objectId,
+      kind: ACTION_KIND,
+      payload,
+      operationName: change.operationName,
+      correlationId: ctx.correlationId,
+    });
+    await deps.nodes.notifyChanged(store, vmss.internal.clusterId, now);
+    return change.answer(op);
   });
-  await deps.nodes.notifyChanged(store, vmss.internal.clusterId, now);
-  return op;
 }
 
 async function operationStatus(deps: ComputeDeps, ctx: RequestContext): Promise<ArmResponse> {

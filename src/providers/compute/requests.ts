@@ -3,7 +3,8 @@
  * finding what a request addresses (with Compute's 404s).
  */
 import { armErrors, type ArmError } from "../../arm/errors.js";
-import type { RequestContext } from "../../arm/handler.js";
+import type { ApiVersionSet } from "../../arm/api-versions.js";
+import type { ArmResponse, OperationRoute, RequestContext } from "../../arm/handler.js";
 import type { Store } from "../../store/store.js";
 import type { NodeResource, Nodes } from "../../nodes/nodes.js";
 import type { Platform } from "../platform.js";
@@ -68,4 +69,22 @@ export async function requireInstance(
     );
   }
   return node;
+}
+
+/** A GET route that finds the scale set a request addresses (or answers 404), then `read`s from it. */
+export function scaleSetReadRoute(
+  deps: ComputeDeps,
+  path: string,
+  versions: ApiVersionSet,
+  read: (vmss: VmssResource, ctx: RequestContext, store: Store) => Promise<ArmResponse> | ArmResponse,
+): OperationRoute {
+  return {
+    method: "GET",
+    path,
+    apiVersions: versions,
+    handler: async (ctx) => {
+      const store = deps.platform.store;
+      return read(await requireScaleSet(deps, store, ctx), ctx, store);
+    },
+  };
 }

@@ -5,12 +5,14 @@
 import { ArmError } from "../../arm/errors.js";
 import { asObject, optionalObject, optionalTags } from "../../arm/body.js";
 import { ok, type ArmResponse, type OperationRoute, type RequestContext } from "../../arm/handler.js";
-import { pagedList } from "../../arm/paging.js";
+import { pagedBodies } from "../../arm/paging.js";
 import { resourceGroupId } from "../../arm/resource-id.js";
+import type { Store } from "../../store/store.js";
 import { VMSS_TYPE } from "../../nodes/model.js";
 import { apiVersions } from "./api-versions.js";
-import { asyncHeaders, beginCustomerChange } from "./long-running.js";
-import { paths, requireScaleSet, vmssIdOf, type ComputeDeps } from "./requests.js";
+import { asyncHeaders, changeScaleSet } from "./long-running.js";
+import { paths, scaleSetReadRoute, vmssIdOf, type ComputeDeps } from "./requests.js";
+import type { VmssResource } from "./scale-set-records.js";
 import type { VmssBody } from "./scale-sets.js";
 import { applyModelProperties, describeTagChange } from "./tampering.js";
 import { POST_ACTIONS, vmActionRequest } from "./vm-actions.js";
@@ -36,9 +38,7 @@ async function updateScaleSet(deps: ComputeDeps, ctx: RequestContext, fullPut: b
   const body = asObject(ctx.body);
   const tags = optionalTags(body);
   const capacity = capacityOf(body);
-  return deps.platform.store.transaction(async (store) => {
-    const now = deps.platform.clock.now();
-    const vmss = await requireScaleSet(deps, store, ctx);
+  return changeScaleSet(deps, ctx, (vmss) => {
     const changes: string[] = [];
     if (tags !== undefined) {
       const tagChange = describeTagChange(vmss.body.tags, tags);
@@ -53,21 +53,14 @@ async function updateScaleSet(deps: ComputeDeps, ctx: RequestContext, fullPut: b
     if (properties !== undefined) changes.push(...applyModelProperties(vmss, properties));
     if (fullPut && changes.length === 0) changes.push("scale set model rewritten");
     vmss.body.properties.provisioningState = "Updating";
-    const op = await beginCustomerChange(
-      deps,
-      store,
-      ctx,
-      vmss,
-      {
-        description: changes.length > 0 ? `Scale set '${vmss.body.name}': ${changes.join("; ")}` : undefined,
-        operationName: "Microsoft.Compute/virtualMachineScaleSets/write",
-        payload: { vmssId: vmss.id, action: "update", ...(capacity === undefined ? {} : { capacity }) },
-        action: "Updating",
-        saveScaleSet: true,
-      },
-      now,
-    );
-    return ok(vmss.body, 200, { ...asyncHeaders(ctx, vmss.body.location, op, false), ETag: vmss.etag });
+    return {
+      description: changes.length > 0 ? `Scale set '${vmss.body.name}': ${changes.join("; ")}` : undefined,
+      operationName: "Microsoft.Compute/virtualMachineScaleSets/write",
+      payload: { vmssId: vmss.id, action: "update", ...(capacity === undefined ? {} : { capacity }) },
+      action: "Updating",
+      saveScaleSet: true,
+      answer: (op) => ok(vmss.body, 200, { ...asyncHeaders(ctx, vmss.body.location, op, false), ETag: vmss.etag }),
+    };
   });
 }
 
@@ -85,32 +78,21 @@ async function putScaleSet(deps: ComputeDeps, ctx: RequestContext): Promise<ArmR
 }
 
 async function deleteScaleSet(deps: ComputeDeps, ctx: RequestContext): Promise<ArmResponse> {
-  return deps.platform.store.transaction(async (store) => {
-    const now = deps.platform.clock.now();
-    const vmss = await requireScaleSet(deps, store, ctx);
+  return changeScaleSet(deps, ctx, (vmss) => {
     vmss.body.properties.provisioningState = "Deleting";
-    const op = await beginCustomerChange(
-      deps,
-      store,
-      ctx,
-      vmss,
-      {
-        description: `Scale set '${vmss.body.name}' deleted`,
-        operationName: "Microsoft.Compute/virtualMachineScaleSets/delete",
-        payload: { vmssId: vmss.id, action: "deleteScaleSet" },
-        action: "Deleting",
-        saveScaleSet: true,
-      },
-      now,
-    );
-    return { status: 202, headers: asyncHeaders(ctx, vmss.body.location, op) };
+    return {
+      description: `Scale set '${vmss.body.name}' deleted`,
+      operationName: "Microsoft.Compute/virtualMachineScaleSets/delete",
+      payload: { vmssId: vmss.id, action: "deleteScaleSet" },
+      action: "Deleting",
+      saveScaleSet: true,
+      answer: (op) => ({ status: 202, headers: asyncHeaders(ctx, vmss.body.location, op) }),
+    };
   });
 }
 
 /** `GET .../instanceView` of a scale set: counts of its instances' states and its extensions. */
-async function scaleSetInstanceView(deps: ComputeDeps, ctx: RequestContext): Promise<ArmResponse> {
-  const store = deps.platform.store;
-  const found = await requireScaleSet(deps, store, ctx);
+async function scaleSetInstanceView(deps: ComputeDeps, store: Store, found: VmssResource): Promise<ArmResponse> {
   const nodes = await deps.records.instances(store, found.id);
   const counts = new Map<string, number>();
   for (const n of nodes) {
@@ -155,44 +137,27 @@ export function scaleSetRoutes(deps: ComputeDeps): OperationRoute[] {
           resourceGroupId(subscriptionId!, resourceGroupName!),
           VMSS_TYPE,
         );
-        return pagedList(
-          list.map((v) => v.body),
-          ctx.url,
-          deps.platform.pageSize,
-        );
+        return pagedBodies(list, ctx.url, deps.platform.pageSize);
       },
     },
     {
       method: "GET",
       path: paths.scaleSetsOfSubscription,
       apiVersions: S,
-      handler: async (ctx) => {
-        const list = await store().listByType<VmssBody>(VMSS_TYPE, ctx.params.subscriptionId!);
-        return pagedList(
-          list.map((v) => v.body),
+      handler: async (ctx) =>
+        pagedBodies(
+          await store().listByType<VmssBody>(VMSS_TYPE, ctx.params.subscriptionId!),
           ctx.url,
           deps.platform.pageSize,
-        );
-      },
+        ),
     },
-    {
-      method: "GET",
-      path: paths.scaleSet,
-      apiVersions: S,
-      handler: async (ctx) => {
-        const found = await requireScaleSet(deps, store(), ctx);
-        return ok(found.body, 200, { ETag: found.etag });
-      },
-    },
+    scaleSetReadRoute(deps, paths.scaleSet, S, (found) => ok(found.body, 200, { ETag: found.etag })),
     { method: "PATCH", path: paths.scaleSet, apiVersions: S, handler: (ctx) => updateScaleSet(deps, ctx, false) },
     { method: "PUT", path: paths.scaleSet, apiVersions: S, handler: (ctx) => putScaleSet(deps, ctx) },
     { method: "DELETE", path: paths.scaleSet, apiVersions: S, handler: (ctx) => deleteScaleSet(deps, ctx) },
-    {
-      method: "GET",
-      path: `${paths.scaleSet}/instanceview`,
-      apiVersions: S,
-      handler: (ctx) => scaleSetInstanceView(deps, ctx),
-    },
+    scaleSetReadRoute(deps, `${paths.scaleSet}/instanceview`, S, (found, _ctx, store) =>
+      scaleSetInstanceView(deps, store, found),
+    ),
     ...[...POST_ACTIONS, "delete" as const].map((action): OperationRoute => ({
       method: "POST",
       path: `${paths.scaleSet}/${action.toLowerCase()}`,

@@ -7,8 +7,8 @@ import { isObject, optionalArray } from "../../arm/body.js";
 import type { ArmResponse, RequestContext } from "../../arm/handler.js";
 import type { Store } from "../../store/store.js";
 import type { NodeResource } from "../../nodes/nodes.js";
-import { asyncHeaders, beginCustomerChange, type VmAction } from "./long-running.js";
-import { requireInstance, requireScaleSet, type ComputeDeps } from "./requests.js";
+import { asyncHeaders, changeScaleSet, type VmAction } from "./long-running.js";
+import { requireInstance, type ComputeDeps } from "./requests.js";
 
 /** The actions a POST route names (delete is a POST on a scale set, a DELETE on an instance). */
 export const POST_ACTIONS: VmAction[] = ["deallocate", "start", "powerOff", "restart", "reimage", "redeploy"];
@@ -57,9 +57,7 @@ export async function vmActionRequest(
   action: VmAction,
   oneInstance: boolean,
 ): Promise<ArmResponse> {
-  return deps.platform.store.transaction(async (store) => {
-    const now = deps.platform.clock.now();
-    const vmss = await requireScaleSet(deps, store, ctx);
+  return changeScaleSet(deps, ctx, async (vmss, store) => {
     const instanceIds = oneInstance
       ? [(await requireInstance(deps, store, ctx, vmss)).internal.instanceId]
       : await requestedInstances(deps, store, ctx, vmss.id, vmss.body.name);
@@ -68,24 +66,16 @@ export async function vmActionRequest(
         ? "all instances"
         : `instance${instanceIds.length === 1 ? "" : "s"} ${instanceIds.join(", ")}`;
     const verb = action === "powerOff" ? "poweroff" : action;
-    const operationName = oneInstance
-      ? `Microsoft.Compute/virtualMachineScaleSets/virtualMachines/${action === "delete" ? "delete" : `${verb}/action`}`
-      : `Microsoft.Compute/virtualMachineScaleSets/${action === "delete" ? "delete" : `${verb}/action`}`;
-    const op = await beginCustomerChange(
-      deps,
-      store,
-      ctx,
-      vmss,
-      {
-        description: `${action} of ${which} of scale set '${vmss.body.name}'`,
-        operationName,
-        payload: { vmssId: vmss.id, ...(instanceIds === undefined ? {} : { instanceIds }), action },
-        action: ACTION_LABEL[action],
-        saveScaleSet: false,
-      },
-      now,
-    );
-    return { status: 202, headers: asyncHeaders(ctx, vmss.body.location, op) };
+    return {
+      description: `${action} of ${which} of scale set '${vmss.body.name}'`,
+      operationName: oneInstance
+        ? `Microsoft.Compute/virtualMachineScaleSets/virtualMachines/${action === "delete" ? "delete" : `${verb}/action`}`
+        : `Microsoft.Compute/virtualMachineScaleSets/${action === "delete" ? "delete" : `${verb}/action`}`,
+      payload: { vmssId: vmss.id, ...(instanceIds === undefined ? {} : { instanceIds }), action },
+      action: ACTION_LABEL[action],
+      saveScaleSet: false,
+      answer: (op) => ({ status: 202, headers: asyncHeaders(ctx, vmss.body.location, op) }),
+    };
   });
 }
 
