@@ -12,7 +12,7 @@
  */
 import { ArmError } from "../../arm/errors.js";
 import { ok, type ArmResponse, type OperationRoute, type RequestContext } from "../../arm/handler.js";
-import { pageOf } from "../../arm/paging.js";
+import { pagedList } from "../../arm/paging.js";
 import { newEtag } from "../../arm/etag.js";
 import type { Store } from "../../store/store.js";
 import type { Platform } from "../platform.js";
@@ -202,19 +202,17 @@ export class Features {
         path: `${base}/features`,
         apiVersions: apiVersions.features,
         handler: async (ctx) =>
-          ok(pageOf(await this.list(this.platform.store, ctx.params.subscriptionId!), ctx.url, this.platform.pageSize)),
+          pagedList(await this.list(this.platform.store, ctx.params.subscriptionId!), ctx.url, this.platform.pageSize),
       },
       {
         method: "GET",
         path: `${base}/providers/:namespace/features`,
         apiVersions: apiVersions.providerFeatures,
         handler: async (ctx) =>
-          ok(
-            pageOf(
-              await this.list(this.platform.store, ctx.params.subscriptionId!, ctx.params.namespace!),
-              ctx.url,
-              this.platform.pageSize,
-            ),
+          pagedList(
+            await this.list(this.platform.store, ctx.params.subscriptionId!, ctx.params.namespace!),
+            ctx.url,
+            this.platform.pageSize,
           ),
       },
       {

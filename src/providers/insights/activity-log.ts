@@ -11,8 +11,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { ArmError } from "../../arm/errors.js";
-import { ok, type OperationRoute } from "../../arm/handler.js";
-import { pageOf } from "../../arm/paging.js";
+import type { OperationRoute } from "../../arm/handler.js";
+import { pagedList } from "../../arm/paging.js";
 import { parseResourceId } from "../../arm/resource-id.js";
 import type { OperationPhase, OperationRecord } from "../../operations/operations.js";
 import type { Store, StoredEvent } from "../../store/store.js";
@@ -268,7 +268,7 @@ export class ActivityLog {
           const filter = parseActivityFilter(ctx.query.$filter);
           const events = await this.query(ctx.params.subscriptionId!, filter);
           const selected = selectFields(events, ctx.query.$select);
-          return ok(pageOf(selected, ctx.url, this.platform.pageSize));
+          return pagedList(selected, ctx.url, this.platform.pageSize);
         },
       },
     ];

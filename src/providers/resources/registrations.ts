@@ -8,7 +8,7 @@
  */
 import { ArmError } from "../../arm/errors.js";
 import { ok, type ArmResponse, type OperationRoute, type RequestContext } from "../../arm/handler.js";
-import { pageOf } from "../../arm/paging.js";
+import { pagedList } from "../../arm/paging.js";
 import { newEtag } from "../../arm/etag.js";
 import { REGIONS } from "../../arm/locations.js";
 import type { Store } from "../../store/store.js";
@@ -165,7 +165,7 @@ export class Registrations {
           for (const info of [...this.catalog.values()].sort((a, b) => a.namespace.localeCompare(b.namespace))) {
             all.push(await this.toBody(store, ctx.params.subscriptionId!, info));
           }
-          return ok(pageOf(all, ctx.url, this.platform.pageSize));
+          return pagedList(all, ctx.url, this.platform.pageSize);
         },
       },
       {

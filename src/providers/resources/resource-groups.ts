@@ -6,7 +6,7 @@ import { ArmError, armErrors } from "../../arm/errors.js";
 import { idKey, isValidResourceGroupName, resourceGroupId } from "../../arm/resource-id.js";
 import { normalizeLocation, REGIONS } from "../../arm/locations.js";
 import { ok, type ArmResponse, type OperationRoute, type RequestContext } from "../../arm/handler.js";
-import { pageOf } from "../../arm/paging.js";
+import { pagedList } from "../../arm/paging.js";
 import { checkPreconditions, newEtag } from "../../arm/etag.js";
 import { asObject, optionalString, optionalTags } from "../../arm/body.js";
 import type { Store, StoredResource } from "../../store/store.js";
@@ -283,7 +283,7 @@ export class ResourceGroups {
             }
             size = Math.min(n, size);
           }
-          return ok(pageOf(groups, ctx.url, size));
+          return pagedList(groups, ctx.url, size);
         },
       },
       {
