@@ -7,52 +7,18 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { startAksemu, type Aksemu } from "./support/aksemu.js";
+import { injectFault, listNodes, type Fault, type NodeView } from "./support/nodes.js";
 import { activityLog, clusterClient, clusterId, createCluster, POLL } from "./support/policy.js";
 
 const START = "2026-11-27T08:00:00.000Z";
-
-interface NodeEvent {
-  type: string;
-  reason: string;
-  message: string;
-  source: string;
-  firstTimestamp: string;
-}
-interface NodeView {
-  name: string;
-  ready: boolean;
-  conditions: { status: string; reason: string }[];
-  health: { kubelet: string; containerRuntime: string };
-  taints: { key: string; effect: string }[];
-  autoRepair: { status: string; round: number; lastOutcome?: string };
-  events: NodeEvent[];
-}
-interface Fault {
-  id: string;
-  status: string;
-  curedBy?: string;
-  curedAt?: string;
-}
 
 describe("node faults and node auto-repair", () => {
   let server: Aksemu;
   let id: string;
 
-  const nodes = async (): Promise<NodeView[]> => {
-    const r = await server.fetch(`/_emulator/nodes${id}`, { auth: false });
-    assert.equal(r.status, 200, r.text);
-    return (r.body as { value: NodeView[] }).value;
-  };
+  const nodes = (): Promise<NodeView[]> => listNodes(server, id);
   const node = async (name: string): Promise<NodeView> => (await nodes()).find((n) => n.name === name)!;
-  const inject = async (name: string, fault: string): Promise<Fault> => {
-    const r = await server.fetch("/_emulator/faults", {
-      method: "POST",
-      auth: false,
-      body: { cluster: id, node: name, fault },
-    });
-    assert.equal(r.status, 201, r.text);
-    return r.body as Fault;
-  };
+  const inject = (name: string, fault: string): Promise<Fault> => injectFault(server, id, name, fault);
   const fault = async (faultId: string): Promise<Fault> => {
     const r = await server.fetch(`/_emulator/faults/${faultId}`, { auth: false });
     assert.equal(r.status, 200, r.text);

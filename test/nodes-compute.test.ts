@@ -6,9 +6,11 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ComputeManagementClient } from "@azure/arm-compute";
+import type { ComputeManagementClient } from "@azure/arm-compute";
 import { ContainerServiceClient } from "@azure/arm-containerservice";
 import { startAksemu, type Aksemu } from "./support/aksemu.js";
+import { computeClient, listNodes, type NodeView } from "./support/nodes.js";
+import { supportability, type Supportability } from "./support/policy.js";
 import { assertMatchesSpec, specFile } from "./support/spec.js";
 
 const VMSS_SPEC = specFile("compute/2022-11-01/virtualMachineScaleSet.json");
@@ -17,40 +19,19 @@ const POLL = { updateIntervalInMs: 20 };
 const RG = "rg-nodes";
 const NODE_RG = "MC_rg-nodes_nodes_westeurope";
 
-interface NodeView {
-  name: string;
-  pool: string;
-  ready: boolean;
-  powerState: string;
-  conditions: { type: string; status: string; reason: string }[];
-  labels: Record<string, string>;
-  taints: { key: string; value?: string; effect: string }[];
-  kubeletVersion: string;
-  nodeImageVersion: string;
-  health: { kubelet: string; containerRuntime: string };
-}
-
 describe("agent nodes through @azure/arm-compute and the control API", () => {
   let server: Aksemu;
   let aks: ContainerServiceClient;
   let compute: ComputeManagementClient;
   let clusterId: string;
 
-  const nodes = async (): Promise<NodeView[]> => {
-    const r = await server.fetch(`/_emulator/nodes${clusterId}`, { auth: false });
-    assert.equal(r.status, 200, r.text);
-    return (r.body as { value: NodeView[] }).value;
-  };
-  const verdict = async (): Promise<{ status: string; findings: { rule: string; message: string }[] }> => {
-    const r = await server.fetch(`/_emulator/supportability${clusterId}`, { auth: false });
-    assert.equal(r.status, 200, r.text);
-    return r.body as { status: string; findings: { rule: string; message: string }[] };
-  };
+  const nodes = (): Promise<NodeView[]> => listNodes(server, clusterId);
+  const verdict = (): Promise<Supportability> => supportability(server, clusterId);
 
   before(async () => {
     server = await startAksemu({ args: ["--now", "2026-11-27T08:00:00Z"] });
     aks = new ContainerServiceClient(server.credential(), server.subscriptionId, { endpoint: server.url });
-    compute = new ComputeManagementClient(server.credential(), server.subscriptionId, { endpoint: server.url });
+    compute = computeClient(server);
     await server.resources().resourceGroups.createOrUpdate(RG, { location: "westeurope" });
     const created = await aks.managedClusters.beginCreateOrUpdateAndWait(
       RG,

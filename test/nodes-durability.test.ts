@@ -6,16 +6,10 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { startAksemu, type Aksemu } from "./support/aksemu.js";
+import { injectFault, listNodes, type NodeView } from "./support/nodes.js";
 import { clusterId, createCluster } from "./support/policy.js";
 
 const START = "2026-11-27T08:00:00.000Z";
-
-interface NodeView {
-  name: string;
-  ready: boolean;
-  autoRepair: { status: string; round: number };
-  events: { reason: string; firstTimestamp: string }[];
-}
 
 async function scenario(server: Aksemu): Promise<string> {
   await server.resources().resourceGroups.createOrUpdate("rg-durable", { location: "westeurope" });
@@ -24,22 +18,11 @@ async function scenario(server: Aksemu): Promise<string> {
   });
   await server.advance("PT2M");
   const id = clusterId(server.subscriptionId, "rg-durable", "durable");
-  const nodes = await list(server, id);
+  const nodes = await listNodes(server, id);
   for (const [i, fault] of ["OSDiskCorrupted", "HostFailure", "Unrecoverable"].entries()) {
-    const r = await server.fetch("/_emulator/faults", {
-      method: "POST",
-      auth: false,
-      body: { cluster: id, node: nodes[i]!.name, fault },
-    });
-    assert.equal(r.status, 201, r.text);
+    await injectFault(server, id, nodes[i]!.name, fault);
   }
   return id;
-}
-
-async function list(server: Aksemu, id: string): Promise<NodeView[]> {
-  const r = await server.fetch(`/_emulator/nodes${id}`, { auth: false });
-  assert.equal(r.status, 200, r.text);
-  return (r.body as { value: NodeView[] }).value;
 }
 
 const summary = (nodes: NodeView[]): unknown =>
@@ -56,20 +39,20 @@ describe("node auto-repair across a crash", () => {
     servers.push(a);
     const idA = await scenario(a);
     await a.advance("PT20M"); // mid-repair: reboots and reimages done, redeploys running
-    const mid = await list(a, idA);
+    const mid = await listNodes(a, idA);
     assert.ok(mid.some((n) => n.autoRepair.status === "Redeploying"));
     await a.stop("SIGKILL");
     const a2 = await startAksemu({ dataDir: a.dataDir, args: ["--clock", "frozen", "--now", START] });
     servers.push(a2);
     assert.equal((await a2.now()).toISOString(), new Date(Date.parse(START) + 23 * 60_000).toISOString());
     for (let i = 0; i < 12; i++) await a2.advance("PT10M");
-    const resumed = await list(a2, idA);
+    const resumed = await listNodes(a2, idA);
 
     const b = await startAksemu({ args: ["--clock", "frozen", "--now", START] });
     servers.push(b);
     const idB = await scenario(b);
     await b.advance("PT2H20M");
-    const straight = await list(b, idB);
+    const straight = await listNodes(b, idB);
 
     assert.equal(resumed[2]!.autoRepair.status, "GaveUp");
     assert.equal(resumed[2]!.events.length, 18);

@@ -6,22 +6,15 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ComputeManagementClient } from "@azure/arm-compute";
+import type { ComputeManagementClient } from "@azure/arm-compute";
 import { ContainerServiceClient, type ManagedCluster } from "@azure/arm-containerservice";
 import { startAksemu, type Aksemu } from "./support/aksemu.js";
+import { computeClient, listNodes, type NodeView } from "./support/nodes.js";
+import { supportability, type Supportability } from "./support/policy.js";
 
 const POLL = { updateIntervalInMs: 20 };
 const RG = "rg-life-nodes";
 const NODE_RG = "MC_rg-life-nodes_life_westeurope";
-
-interface NodeView {
-  name: string;
-  pool: string;
-  ready: boolean;
-  powerState: string;
-  kubeletVersion: string;
-  powerChange?: { via: string; by: string };
-}
 
 describe("scale sets and nodes through a cluster's life", () => {
   let server: Aksemu;
@@ -29,11 +22,7 @@ describe("scale sets and nodes through a cluster's life", () => {
   let compute: ComputeManagementClient;
   let clusterId: string;
 
-  const nodes = async (): Promise<NodeView[]> => {
-    const r = await server.fetch(`/_emulator/nodes${clusterId}`, { auth: false });
-    assert.equal(r.status, 200, r.text);
-    return (r.body as { value: NodeView[] }).value;
-  };
+  const nodes = (): Promise<NodeView[]> => listNodes(server, clusterId);
   const poolNodes = async (pool: string): Promise<NodeView[]> => (await nodes()).filter((n) => n.pool === pool);
   const capacity = async (pool: string): Promise<number | undefined> => {
     for await (const s of compute.virtualMachineScaleSets.list(NODE_RG)) {
@@ -41,16 +30,12 @@ describe("scale sets and nodes through a cluster's life", () => {
     }
     return undefined;
   };
-  const verdict = async (): Promise<{ status: string; findings: { rule: string }[] }> =>
-    (await server.fetch(`/_emulator/supportability${clusterId}`, { auth: false })).body as {
-      status: string;
-      findings: { rule: string }[];
-    };
+  const verdict = (): Promise<Supportability> => supportability(server, clusterId);
 
   before(async () => {
     server = await startAksemu({ args: ["--now", "2026-11-27T08:00:00Z"] });
     aks = new ContainerServiceClient(server.credential(), server.subscriptionId, { endpoint: server.url });
-    compute = new ComputeManagementClient(server.credential(), server.subscriptionId, { endpoint: server.url });
+    compute = computeClient(server);
     await server.resources().resourceGroups.createOrUpdate(RG, { location: "westeurope" });
     const cluster: ManagedCluster = {
       location: "westeurope",

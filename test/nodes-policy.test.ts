@@ -6,8 +6,9 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ComputeManagementClient } from "@azure/arm-compute";
+import type { ComputeManagementClient } from "@azure/arm-compute";
 import { startAksemu, type Aksemu } from "./support/aksemu.js";
+import { computeClient, listNodes } from "./support/nodes.js";
 import {
   activityLog,
   clusterClient,
@@ -35,7 +36,7 @@ describe("node rules of the support policy", () => {
 
   before(async () => {
     server = await startAksemu({ args: ["--clock", "frozen", "--now", START] });
-    compute = new ComputeManagementClient(server.credential(), server.subscriptionId, { endpoint: server.url });
+    compute = computeClient(server);
     await server.resources().resourceGroups.createOrUpdate("rg-nodepolicy", { location: "westeurope" });
     for (const name of ["dealloc", "recovers", "poweroff"]) {
       await createCluster(server, "rg-nodepolicy", name, {
@@ -136,9 +137,7 @@ describe("node rules of the support policy", () => {
 
     // Starting it again works as usual, and AKS puts its nodes back to running.
     await settle(server, clusterClient(server).managedClusters.beginStart("rg-nodepolicy", "dealloc", POLL));
-    const r = await server.fetch(`/_emulator/nodes${ids.dealloc!}`, { auth: false });
-    const body = r.body as { value: { powerState: string }[] };
-    assert.ok(body.value.every((n) => n.powerState === "running"));
+    assert.ok((await listNodes(server, ids.dealloc!)).every((n) => n.powerState === "running"));
     assert.equal((await supportability(server, ids.dealloc!)).status, "Supported");
   });
 });
