@@ -11,8 +11,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startAksemu, type Aksemu } from "./support/aksemu.js";
-import { AzCli, azSuiteOptions, requireAz } from "./support/az-cli.js";
+import type { Aksemu } from "./support/aksemu.js";
+import { azSuiteOptions, cmd, startAzServer, stopAzServer, type AzCli } from "./support/az-cli.js";
 
 interface Orchestrator {
   orchestratorVersion: string;
@@ -64,21 +64,13 @@ describe("the real az CLI: az aks, one cluster lifecycle", azSuiteOptions(), () 
   const rg = "rg-aks";
 
   before(async () => {
-    requireAz();
-    server = await startAksemu();
-    az = new AzCli(server);
-    await az.json(["group", "create", "-n", rg, "-l", "eastus"]);
+    ({ server, az } = await startAzServer());
+    await az.json(cmd`group create -n ${rg} -l eastus`);
   });
-  after(async () => {
-    if (az !== undefined) {
-      process.stdout.write(`# ${az.summary()}\n`);
-      az.dispose();
-    }
-    await server?.dispose();
-  });
+  after(() => stopAzServer(server, az));
 
   it("az aks get-versions: JSON and table", async () => {
-    const versions = await az.json<{ orchestrators: Orchestrator[] }>(["aks", "get-versions", "-l", "eastus"]);
+    const versions = await az.json<{ orchestrators: Orchestrator[] }>(cmd`aks get-versions -l eastus`);
     orchestrators = versions.orchestrators;
     assert.ok(orchestrators.length >= 3, "several versions are offered");
     const defaults = orchestrators.filter((o) => o.default === true);
@@ -97,13 +89,13 @@ describe("the real az CLI: az aks, one cluster lifecycle", azSuiteOptions(), () 
       .map((u) => u.orchestratorVersion)
       .sort((a, b) => Number(b.split(".")[2]) - Number(a.split(".")[2]))[0]!;
 
-    const table = await az.ok(["aks", "get-versions", "-l", "eastus", "-o", "table"]);
+    const table = await az.ok(cmd`aks get-versions -l eastus -o table`);
     assert.match(table, /KubernetesVersion\s+Upgrades/);
     assert.ok(table.includes(fromVersion) && table.includes(defaultVersion));
   });
 
   it("az aks create with default flags and --generate-ssh-keys", async () => {
-    const c = await az.json<Cluster>(["aks", "create", "-g", rg, "-n", "c0", "--generate-ssh-keys"]);
+    const c = await az.json<Cluster>(cmd`aks create -g ${rg} -n c0 --generate-ssh-keys`);
     assert.equal(c.provisioningState, "Succeeded");
     assert.equal(c.powerState.code, "Running");
     assert.equal(c.kubernetesVersion, defaultVersion);
@@ -126,24 +118,9 @@ describe("the real az CLI: az aks, one cluster lifecycle", azSuiteOptions(), () 
   });
 
   it("az aks create with --kubernetes-version, --node-count, --node-vm-size and --tags", async () => {
-    const c = await az.json<Cluster>([
-      "aks",
-      "create",
-      "-g",
-      rg,
-      "-n",
-      "c1",
-      "--generate-ssh-keys",
-      "--kubernetes-version",
-      fromVersion,
-      "--node-count",
-      "2",
-      "--node-vm-size",
-      "Standard_D4s_v3",
-      "--tags",
-      "env=test",
-      "team=aks",
-    ]);
+    const c = await az.json<Cluster>(
+      cmd`aks create -g ${rg} -n c1 --generate-ssh-keys --kubernetes-version ${fromVersion} --node-count 2 --node-vm-size Standard_D4s_v3 --tags env=test team=aks`,
+    );
     assert.equal(c.provisioningState, "Succeeded");
     assert.equal(c.kubernetesVersion, fromVersion);
     assert.deepEqual(c.tags, { env: "test", team: "aks" });
@@ -153,13 +130,13 @@ describe("the real az CLI: az aks, one cluster lifecycle", azSuiteOptions(), () 
   });
 
   it("az aks show and az aks list -o table", async () => {
-    const c = await az.json<Cluster>(["aks", "show", "-g", rg, "-n", "c1"]);
+    const c = await az.json<Cluster>(cmd`aks show -g ${rg} -n c1`);
     assert.equal(
       c.id,
       `/subscriptions/${server.subscriptionId}/resourcegroups/${rg}/providers/Microsoft.ContainerService/managedClusters/c1`,
     );
     assert.equal(c.name, "c1");
-    const table = await az.ok(["aks", "list", "-o", "table"]);
+    const table = await az.ok(cmd`aks list -o table`);
     const lines = table.trim().split("\n");
     assert.match(lines[0]!, /^Name\s+Location\s+ResourceGroup\s+KubernetesVersion\s+.*ProvisioningState\s+Fqdn/);
     assert.equal(lines.length, 4, table);
@@ -168,7 +145,7 @@ describe("the real az CLI: az aks, one cluster lifecycle", azSuiteOptions(), () 
   });
 
   it("az aks scale", async () => {
-    const c = await az.json<Cluster>(["aks", "scale", "-g", rg, "-n", "c1", "--node-count", "3"]);
+    const c = await az.json<Cluster>(cmd`aks scale -g ${rg} -n c1 --node-count 3`);
     assert.equal(c.agentPoolProfiles[0]!.count, 3);
     assert.equal(c.provisioningState, "Succeeded");
   });
@@ -177,7 +154,7 @@ describe("the real az CLI: az aks, one cluster lifecycle", azSuiteOptions(), () 
     const p = await az.json<{
       controlPlaneProfile: { kubernetesVersion: string; upgrades: { kubernetesVersion: string }[] | null };
       agentPoolProfiles: { kubernetesVersion: string }[];
-    }>(["aks", "get-upgrades", "-g", rg, "-n", "c1"]);
+    }>(cmd`aks get-upgrades -g ${rg} -n c1`);
     assert.equal(p.controlPlaneProfile.kubernetesVersion, fromVersion);
     assert.ok((p.controlPlaneProfile.upgrades ?? []).some((u) => u.kubernetesVersion === toVersion));
     assert.ok(
@@ -189,7 +166,7 @@ describe("the real az CLI: az aks, one cluster lifecycle", azSuiteOptions(), () 
   it("refuses an upgrade that skips a minor", async () => {
     const skip = orchestrators.map((o) => o.orchestratorVersion).find((v) => minorOf(v) === minorOf(fromVersion) + 2);
     assert.ok(skip !== undefined, "a version two minors up is offered");
-    const r = await az.run(["aks", "upgrade", "-g", rg, "-n", "c1", "--kubernetes-version", skip, "--yes"]);
+    const r = await az.run(cmd`aks upgrade -g ${rg} -n c1 --kubernetes-version ${skip} --yes`);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /OperationNotAllowed/);
     assert.match(
@@ -201,26 +178,16 @@ describe("the real az CLI: az aks, one cluster lifecycle", azSuiteOptions(), () 
   });
 
   it("az aks upgrade --kubernetes-version --yes", async () => {
-    const c = await az.json<Cluster>([
-      "aks",
-      "upgrade",
-      "-g",
-      rg,
-      "-n",
-      "c1",
-      "--kubernetes-version",
-      toVersion,
-      "--yes",
-    ]);
+    const c = await az.json<Cluster>(cmd`aks upgrade -g ${rg} -n c1 --kubernetes-version ${toVersion} --yes`);
     assert.equal(c.provisioningState, "Succeeded");
     assert.equal(c.kubernetesVersion, toVersion);
     assert.ok(c.agentPoolProfiles.every((p) => p.orchestratorVersion === toVersion));
   });
 
   it("az aks upgrade --node-image-only --yes", async () => {
-    const r = await az.run(["aks", "upgrade", "-g", rg, "-n", "c1", "--node-image-only", "--yes", "-o", "json"]);
+    const r = await az.run(cmd`aks upgrade -g ${rg} -n c1 --node-image-only --yes -o json`);
     assert.equal(r.code, 0, r.stderr);
-    const c = await az.json<Cluster>(["aks", "show", "-g", rg, "-n", "c1"]);
+    const c = await az.json<Cluster>(cmd`aks show -g ${rg} -n c1`);
     assert.equal(c.provisioningState, "Succeeded");
     assert.ok(
       c.agentPoolProfiles.every((p) => p.provisioningState === "Succeeded" && p.nodeImageVersion !== undefined),
@@ -228,81 +195,36 @@ describe("the real az CLI: az aks, one cluster lifecycle", azSuiteOptions(), () 
   });
 
   it("az aks nodepool add/list/show/scale/get-upgrades/upgrade --node-image-only/delete", async () => {
-    const added = await az.json<Pool>([
-      "aks",
-      "nodepool",
-      "add",
-      "-g",
-      rg,
-      "--cluster-name",
-      "c1",
-      "-n",
-      "np2",
-      "--node-count",
-      "1",
-    ]);
+    const added = await az.json<Pool>(cmd`aks nodepool add -g ${rg} --cluster-name c1 -n np2 --node-count 1`);
     assert.equal(added.name, "np2");
     assert.equal(added.count, 1);
     assert.equal(added.mode, "User");
     assert.equal(added.orchestratorVersion, toVersion);
     assert.equal(added.provisioningState, "Succeeded");
 
-    const list = await az.json<Pool[]>(["aks", "nodepool", "list", "-g", rg, "--cluster-name", "c1"]);
+    const list = await az.json<Pool[]>(cmd`aks nodepool list -g ${rg} --cluster-name c1`);
     assert.deepEqual(list.map((p) => p.name).sort(), ["nodepool1", "np2"]);
 
-    const shown = await az.json<Pool>(["aks", "nodepool", "show", "-g", rg, "--cluster-name", "c1", "-n", "np2"]);
+    const shown = await az.json<Pool>(cmd`aks nodepool show -g ${rg} --cluster-name c1 -n np2`);
     assert.equal(shown.count, 1);
 
-    const scaled = await az.json<Pool>([
-      "aks",
-      "nodepool",
-      "scale",
-      "-g",
-      rg,
-      "--cluster-name",
-      "c1",
-      "-n",
-      "np2",
-      "--node-count",
-      "2",
-    ]);
+    const scaled = await az.json<Pool>(cmd`aks nodepool scale -g ${rg} --cluster-name c1 -n np2 --node-count 2`);
     assert.equal(scaled.count, 2);
 
-    const upgrades = await az.json<{ kubernetesVersion: string; latestNodeImageVersion?: string }>([
-      "aks",
-      "nodepool",
-      "get-upgrades",
-      "-g",
-      rg,
-      "--cluster-name",
-      "c1",
-      "--nodepool-name",
-      "np2",
-    ]);
+    const upgrades = await az.json<{ kubernetesVersion: string; latestNodeImageVersion?: string }>(
+      cmd`aks nodepool get-upgrades -g ${rg} --cluster-name c1 --nodepool-name np2`,
+    );
     assert.equal(upgrades.kubernetesVersion, toVersion);
     assert.ok(upgrades.latestNodeImageVersion !== undefined);
 
-    const imaged = await az.run([
-      "aks",
-      "nodepool",
-      "upgrade",
-      "-g",
-      rg,
-      "--cluster-name",
-      "c1",
-      "-n",
-      "np2",
-      "--node-image-only",
-      "-o",
-      "json",
-    ]);
+    const imaged = await az.run(cmd`aks nodepool upgrade -g ${rg} --cluster-name c1 -n np2 --node-image-only -o json`);
     assert.equal(imaged.code, 0, imaged.stderr);
-    const afterImage = await az.json<Pool>(["aks", "nodepool", "show", "-g", rg, "--cluster-name", "c1", "-n", "np2"]);
+    const afterImage = await az.json<Pool>(cmd`aks nodepool show -g ${rg} --cluster-name c1 -n np2`);
     assert.equal(afterImage.nodeImageVersion, upgrades.latestNodeImageVersion);
 
-    const deleted = await az.run(["aks", "nodepool", "delete", "-g", rg, "--cluster-name", "c1", "-n", "np2"]);
+    const deleted = await az.run(cmd`aks nodepool delete -g ${rg} --cluster-name c1 -n np2`);
     assert.equal(deleted.code, 0, deleted.stderr);
-    const remaining = await az.json<Pool[]>(["aks", "nodepool", "list", "-g", rg, "--cluster-name", "c1"]);
+    const remaining = await az.json<Pool[]>(cmd`aks nodepool list -g ${rg} --cluster-name c1`);
     assert.deepEqual(
       remaining.map((p) => p.name),
       ["nodepool1"],
@@ -311,7 +233,7 @@ describe("the real az CLI: az aks, one cluster lifecycle", azSuiteOptions(), () 
 
   it("az aks get-credentials --file writes a kubeconfig kubectl reads", async () => {
     const file = join(az.home, "kubeconfig-c1");
-    const r = await az.run(["aks", "get-credentials", "-g", rg, "-n", "c1", "--file", file]);
+    const r = await az.run(cmd`aks get-credentials -g ${rg} -n c1 --file ${file}`);
     assert.equal(r.code, 0, r.stderr);
     const view = spawnSync("kubectl", ["config", "view", "--kubeconfig", file, "-o", "json"], { encoding: "utf8" });
     assert.equal(view.status, 0, view.stderr);
@@ -320,7 +242,7 @@ describe("the real az CLI: az aks, one cluster lifecycle", azSuiteOptions(), () 
       clusters: { name: string; cluster: { server: string } }[];
       contexts: { name: string; context: { cluster: string; user: string } }[];
     };
-    const c = await az.json<Cluster>(["aks", "show", "-g", rg, "-n", "c1"]);
+    const c = await az.json<Cluster>(cmd`aks show -g ${rg} -n c1`);
     assert.equal(config["current-context"], "c1");
     assert.equal(config.clusters[0]!.name, "c1");
     assert.equal(config.clusters[0]!.cluster.server, `https://${c.fqdn}:443`);
@@ -328,24 +250,24 @@ describe("the real az CLI: az aks, one cluster lifecycle", azSuiteOptions(), () 
   });
 
   it("az aks stop; scale refused while stopped; az aks start", async () => {
-    const stop = await az.run(["aks", "stop", "-g", rg, "-n", "c1"]);
+    const stop = await az.run(cmd`aks stop -g ${rg} -n c1`);
     assert.equal(stop.code, 0, stop.stderr);
-    const stopped = await az.json<Cluster>(["aks", "show", "-g", rg, "-n", "c1"]);
+    const stopped = await az.json<Cluster>(cmd`aks show -g ${rg} -n c1`);
     assert.equal(stopped.powerState.code, "Stopped");
 
-    const scale = await az.run(["aks", "scale", "-g", rg, "-n", "c1", "--node-count", "4"]);
+    const scale = await az.run(cmd`aks scale -g ${rg} -n c1 --node-count 4`);
     assert.notEqual(scale.code, 0);
     assert.match(scale.stderr, /stopped|Stopped/);
 
-    const start = await az.run(["aks", "start", "-g", rg, "-n", "c1"]);
+    const start = await az.run(cmd`aks start -g ${rg} -n c1`);
     assert.equal(start.code, 0, start.stderr);
-    const running = await az.json<Cluster>(["aks", "show", "-g", rg, "-n", "c1"]);
+    const running = await az.json<Cluster>(cmd`aks show -g ${rg} -n c1`);
     assert.equal(running.powerState.code, "Running");
     assert.equal(running.agentPoolProfiles[0]!.count, 3, "the stopped cluster kept its size");
   });
 
   it("az aks show of a missing cluster exits 3", async () => {
-    const r = await az.run(["aks", "show", "-g", rg, "-n", "nope"]);
+    const r = await az.run(cmd`aks show -g ${rg} -n nope`);
     assert.equal(r.code, 3);
     assert.match(r.stderr, /ResourceNotFound/);
     assert.match(
@@ -355,30 +277,20 @@ describe("the real az CLI: az aks, one cluster lifecycle", azSuiteOptions(), () 
   });
 
   it("refuses a create with a version that is not offered", async () => {
-    const r = await az.run([
-      "aks",
-      "create",
-      "-g",
-      rg,
-      "-n",
-      "old",
-      "--generate-ssh-keys",
-      "--kubernetes-version",
-      "1.20.7",
-    ]);
+    const r = await az.run(cmd`aks create -g ${rg} -n old --generate-ssh-keys --kubernetes-version 1.20.7`);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /K8sVersionNotSupported|AgentPoolK8sVersionNotSupported/);
     assert.match(r.stderr, /az aks get-versions/);
-    const missing = await az.run(["aks", "show", "-g", rg, "-n", "old"]);
+    const missing = await az.run(cmd`aks show -g ${rg} -n old`);
     assert.equal(missing.code, 3, "nothing was created");
   });
 
   it("az aks delete --yes", async () => {
-    const r = await az.run(["aks", "delete", "-g", rg, "-n", "c0", "--yes"]);
+    const r = await az.run(cmd`aks delete -g ${rg} -n c0 --yes`);
     assert.equal(r.code, 0, r.stderr);
-    const gone = await az.run(["aks", "show", "-g", rg, "-n", "c0"]);
+    const gone = await az.run(cmd`aks show -g ${rg} -n c0`);
     assert.equal(gone.code, 3);
-    const left = await az.json<Cluster[]>(["aks", "list", "-g", rg]);
+    const left = await az.json<Cluster[]>(cmd`aks list -g ${rg}`);
     assert.deepEqual(
       left.map((c) => c.name),
       ["c1"],

@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startAksemu, type Aksemu } from "./support/aksemu.js";
-import { AzCli, MAIN, azSuiteOptions, requireAz } from "./support/az-cli.js";
+import { MAIN, azSuiteOptions, cmd, startAzServer, stopAzServer, type AzCli } from "./support/az-cli.js";
 
 interface Feature {
   id: string;
@@ -22,33 +22,20 @@ describe("the real az CLI: account, groups, providers, features", azSuiteOptions
   let server: Aksemu;
   let az: AzCli;
 
-  before(async () => {
-    requireAz();
-    server = await startAksemu();
-    az = new AzCli(server);
-  });
-  after(async () => {
-    if (az !== undefined) {
-      process.stdout.write(`# ${az.summary()}\n`);
-      az.dispose();
-    }
-    await server?.dispose();
-  });
+  before(async () => ({ server, az } = await startAzServer()));
+  after(() => stopAzServer(server, az));
 
   it("sets up a private profile on first use: cloud registered and selected, service principal logged in", async () => {
-    const account = await az.json<Record<string, unknown>>(["account", "show"]);
+    const account = await az.json<Record<string, unknown>>(cmd`account show`);
     assert.equal(account.id, server.subscriptionId);
     assert.equal(account.tenantId, server.tenantId);
     assert.equal(account.environmentName, "aksemu");
     assert.equal(account.state, "Enabled");
     assert.deepEqual(account.user, { name: "aksemu-az-cli", type: "servicePrincipal" });
 
-    const cloud = await az.json<{ name: string; isActive: boolean; endpoints: Record<string, string> }>([
-      "cloud",
-      "show",
-      "--name",
-      "aksemu",
-    ]);
+    const cloud = await az.json<{ name: string; isActive: boolean; endpoints: Record<string, string> }>(
+      cmd`cloud show --name aksemu`,
+    );
     assert.equal(cloud.isActive, true);
     assert.equal(cloud.endpoints.resourceManager, `${server.url}/`);
     assert.equal(cloud.endpoints.activeDirectory, `${server.url}/adfs`);
@@ -60,66 +47,56 @@ describe("the real az CLI: account, groups, providers, features", azSuiteOptions
       subscriptions: { id: string }[];
     };
     assert.equal(profile.subscriptions[0]!.id, server.subscriptionId);
-    const home = await az.run(["account", "list", "--query", "length(@)", "-o", "tsv"]);
+    const home = await az.run(cmd`account list --query length(@) -o tsv`);
     assert.equal(home.stdout.trim(), "1");
   });
 
   it("creates, shows, lists and deletes resource groups", async () => {
-    const created = await az.json<Record<string, unknown>>([
-      "group",
-      "create",
-      "-n",
-      "rg-az",
-      "-l",
-      "westeurope",
-      "--tags",
-      "team=platform",
-    ]);
+    const created = await az.json<Record<string, unknown>>(
+      cmd`group create -n rg-az -l westeurope --tags team=platform`,
+    );
     assert.equal(created.name, "rg-az");
     assert.equal(created.location, "westeurope");
     assert.deepEqual(created.tags, { team: "platform" });
     assert.deepEqual(created.properties, { provisioningState: "Succeeded" });
 
-    const shown = await az.json<Record<string, unknown>>(["group", "show", "-n", "RG-AZ"]);
+    const shown = await az.json<Record<string, unknown>>(cmd`group show -n RG-AZ`);
     assert.equal(shown.id, `/subscriptions/${server.subscriptionId}/resourceGroups/rg-az`);
 
-    await az.json(["group", "create", "-n", "rg-az-2", "-l", "eastus"]);
-    const listed = await az.json<{ name: string }[]>(["group", "list"]);
+    await az.json(cmd`group create -n rg-az-2 -l eastus`);
+    const listed = await az.json<{ name: string }[]>(cmd`group list`);
     assert.deepEqual(listed.map((g) => g.name).sort(), ["rg-az", "rg-az-2"]);
 
-    const deleted = await az.run(["group", "delete", "-n", "rg-az-2", "--yes"]);
+    const deleted = await az.run(cmd`group delete -n rg-az-2 --yes`);
     assert.equal(deleted.code, 0, deleted.stderr);
-    const exists = await az.run(["group", "exists", "-n", "rg-az-2"]);
+    const exists = await az.run(cmd`group exists -n rg-az-2`);
     assert.equal(exists.stdout.trim(), "false");
 
-    const missing = await az.run(["group", "show", "-n", "rg-az-2"]);
+    const missing = await az.run(cmd`group show -n rg-az-2`);
     assert.equal(missing.code, 3);
     assert.match(missing.stderr, /ResourceGroupNotFound/);
     assert.match(missing.stderr, /Resource group 'rg-az-2' could not be found/);
   });
 
   it("registers a resource provider and shows its registration state", async () => {
-    const before = await az.json<{ namespace: string; registrationState: string }>([
-      "provider",
-      "show",
-      "-n",
-      "Microsoft.Network",
-    ]);
+    const before = await az.json<{ namespace: string; registrationState: string }>(
+      cmd`provider show -n Microsoft.Network`,
+    );
     assert.equal(before.namespace, "Microsoft.Network");
     assert.equal(before.registrationState, "NotRegistered");
-    const registered = await az.run(["provider", "register", "-n", "Microsoft.Network"]);
+    const registered = await az.run(cmd`provider register -n Microsoft.Network`);
     assert.equal(registered.code, 0, registered.stderr);
     await server.advance("PT1M");
-    const after = await az.json<{ registrationState: string }>(["provider", "show", "-n", "Microsoft.Network"]);
+    const after = await az.json<{ registrationState: string }>(cmd`provider show -n Microsoft.Network`);
     assert.equal(after.registrationState, "Registered");
 
     // What AKS docs ask after a feature registration: re-register the namespace aksemu serves.
-    const aks = await az.run(["provider", "register", "-n", "Microsoft.ContainerService"]);
+    const aks = await az.run(cmd`provider register -n Microsoft.ContainerService`);
     assert.equal(aks.code, 0, aks.stderr);
     const shown = await az.json<{
       registrationState: string;
       resourceTypes: { resourceType: string; apiVersions: string[] }[];
-    }>(["provider", "show", "-n", "Microsoft.ContainerService"]);
+    }>(cmd`provider show -n Microsoft.ContainerService`);
     assert.equal(shown.registrationState, "Registered");
     const clusters = shown.resourceTypes.find((t) => t.resourceType === "managedClusters");
     assert.ok(clusters?.apiVersions.includes("2022-11-01"), "the api-version az 2.45 sends is listed");
@@ -128,14 +105,7 @@ describe("the real az CLI: account, groups, providers, features", azSuiteOptions
   it("registers an AKS preview flag: Registering, then Registered on the clock; lists and unregisters it", async () => {
     const flag = "NodeInitializationTaintsPreview";
     const id = `/subscriptions/${server.subscriptionId}/providers/Microsoft.Features/providers/Microsoft.ContainerService/features/${flag}`;
-    const initial = await az.json<Feature>([
-      "feature",
-      "show",
-      "--namespace",
-      "Microsoft.ContainerService",
-      "--name",
-      flag,
-    ]);
+    const initial = await az.json<Feature>(cmd`feature show --namespace Microsoft.ContainerService --name ${flag}`);
     assert.deepEqual(initial, {
       id,
       name: `Microsoft.ContainerService/${flag}`,
@@ -143,16 +113,9 @@ describe("the real az CLI: account, groups, providers, features", azSuiteOptions
       properties: { state: "NotRegistered" },
     });
 
-    const registering = await az.run([
-      "feature",
-      "register",
-      "--namespace",
-      "Microsoft.ContainerService",
-      "--name",
-      flag,
-      "-o",
-      "json",
-    ]);
+    const registering = await az.run(
+      cmd`feature register --namespace Microsoft.ContainerService --name ${flag} -o json`,
+    );
     assert.equal(registering.code, 0, registering.stderr);
     assert.equal((JSON.parse(registering.stdout) as Feature).properties.state, "Registering");
     // az's own reminder, as against Azure.
@@ -170,7 +133,7 @@ describe("the real az CLI: account, groups, providers, features", azSuiteOptions
     assert.equal(registered.name, `Microsoft.ContainerService/${flag}`);
     assert.equal(registered.properties.state, "Registered");
 
-    const listed = await az.json<Feature[]>(["feature", "list", "--namespace", "Microsoft.ContainerService"]);
+    const listed = await az.json<Feature[]>(cmd`feature list --namespace Microsoft.ContainerService`);
     assert.ok(listed.length > 20, "the AKS preview flags are listed");
     assert.ok(listed.every((f) => f.name.startsWith("Microsoft.ContainerService/")));
     assert.equal(listed.find((f) => f.id === id)?.properties.state, "Registered");
@@ -178,39 +141,22 @@ describe("the real az CLI: account, groups, providers, features", azSuiteOptions
       listed.find((f) => f.name === "Microsoft.ContainerService/KataCcIsolationPreview")?.properties.state,
       "NotRegistered",
     );
-    const all = await az.json<Feature[]>(["feature", "list"]);
+    const all = await az.json<Feature[]>(cmd`feature list`);
     assert.ok(all.some((f) => f.name === "Microsoft.Compute/InGuestPatchVMPreview"));
 
-    const unregistering = await az.json<Feature>([
-      "feature",
-      "unregister",
-      "--namespace",
-      "Microsoft.ContainerService",
-      "--name",
-      flag,
-    ]);
+    const unregistering = await az.json<Feature>(
+      cmd`feature unregister --namespace Microsoft.ContainerService --name ${flag}`,
+    );
     assert.equal(unregistering.properties.state, "Unregistering");
     await server.advance("PT5M");
-    const unregistered = await az.json<Feature>([
-      "feature",
-      "show",
-      "--namespace",
-      "Microsoft.ContainerService",
-      "--name",
-      flag,
-    ]);
+    const unregistered = await az.json<Feature>(
+      cmd`feature show --namespace Microsoft.ContainerService --name ${flag}`,
+    );
     assert.equal(unregistered.properties.state, "Unregistered");
   });
 
   it("refuses a retired flag the way Azure does", async () => {
-    const r = await az.run([
-      "feature",
-      "register",
-      "--namespace",
-      "Microsoft.ContainerService",
-      "--name",
-      "StartStopPreview",
-    ]);
+    const r = await az.run(cmd`feature register --namespace Microsoft.ContainerService --name StartStopPreview`);
     assert.equal(r.code, 3);
     assert.match(r.stderr, /The feature 'StartStopPreview' could not be found\./);
   });
@@ -276,13 +222,13 @@ describe("the real az CLI: account, groups, providers, features", azSuiteOptions
   });
 
   it("passes az's own flags and exit codes through untouched", async () => {
-    const help = await az.run(["group", "--help"]);
+    const help = await az.run(cmd`group --help`);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /Manage resource groups and template deployments/);
     const table = await az.run(["group", "list", "-o", "table", "--query", "[].{Name:name, Location:location}"]);
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /^Name\s+Location\n-+\s+-+\nrg-az\s+westeurope$/m);
-    const bad = await az.run(["group", "show"]);
+    const bad = await az.run(cmd`group show`);
     assert.equal(bad.code, 2, "az's usage error exit code");
   });
 
@@ -292,9 +238,9 @@ describe("the real az CLI: account, groups, providers, features", azSuiteOptions
     server = await startAksemu({ dataDir: server.dataDir });
     assert.notEqual(server.url, oldUrl);
     az.use(server);
-    const shown = await az.json<Record<string, unknown>>(["group", "show", "-n", "rg-az"]);
+    const shown = await az.json<Record<string, unknown>>(cmd`group show -n rg-az`);
     assert.equal(shown.location, "westeurope");
-    const cloud = await az.json<{ endpoints: Record<string, string> }>(["cloud", "show", "--name", "aksemu"]);
+    const cloud = await az.json<{ endpoints: Record<string, string> }>(cmd`cloud show --name aksemu`);
     assert.equal(cloud.endpoints.resourceManager, `${server.url}/`);
   });
 });

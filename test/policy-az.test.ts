@@ -5,8 +5,8 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { startAksemu, type Aksemu } from "./support/aksemu.js";
-import { AzCli, azSuiteOptions, requireAz } from "./support/az-cli.js";
+import type { Aksemu } from "./support/aksemu.js";
+import { azSuiteOptions, startAzServer, stopAzServer, type AzCli } from "./support/az-cli.js";
 import { createCluster, setSubscriptionState } from "./support/policy.js";
 
 interface AzEvent {
@@ -21,15 +21,11 @@ interface AzEvent {
 describe("the real az CLI: az monitor activity-log list", azSuiteOptions(), () => {
   let server: Aksemu;
   let az: AzCli;
-  before(async () => {
-    requireAz();
-    server = await startAksemu({ args: ["--clock", "frozen", "--now", "2026-11-27T08:00:00Z"] });
-    az = new AzCli(server);
-  });
-  after(async () => {
-    az?.dispose();
-    await server?.dispose();
-  });
+  before(
+    async () =>
+      ({ server, az } = await startAzServer({ args: ["--clock", "frozen", "--now", "2026-11-27T08:00:00Z"] })),
+  );
+  after(() => stopAzServer(server, az));
 
   it("lists the events of a resource group in a time window, and the platform's actions by caller", async () => {
     await az.json(["group", "create", "-n", "rg-az-log", "-l", "westeurope"]);

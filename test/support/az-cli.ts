@@ -9,7 +9,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { Aksemu } from "./aksemu.js";
+import { startAksemu, type Aksemu, type StartOptions } from "./aksemu.js";
 
 export const MAIN = resolve(import.meta.dirname, "..", "..", "dist", "main.js");
 
@@ -55,6 +55,27 @@ export function azSuiteOptions(): { skip: string | false } {
 export function requireAz(): void {
   const check = checkAz();
   if (!check.available) throw new Error(`CI=true and ${check.reason ?? "az is missing"}`);
+}
+
+/**
+ * A command line as its words, written as a user types it: `` cmd`aks show -g ${rg} -n c1` ``. Each interpolated value
+ * stays one word (even with spaces in it), joined to the text it touches (`--name=${x}` is one word).
+ */
+export function cmd(strings: TemplateStringsArray, ...values: unknown[]): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  strings.forEach((text, i) => {
+    for (const part of text.split(/(\s+)/)) {
+      if (part === "") continue;
+      if (/^\s+$/.test(part)) {
+        if (word !== undefined) words.push(word);
+        word = undefined;
+      } else word = (word ?? "") + part;
+    }
+    if (i < values.length) word = (word ?? "") + String(values[i]);
+  });
+  if (word !== undefined) words.push(word);
+  return words;
 }
 
 export interface AzResult {
@@ -130,4 +151,20 @@ export class AzCli {
   dispose(): void {
     rmSync(this.home, { recursive: true, force: true });
   }
+}
+
+/** Starts the server of an az suite (after checking that az is there) and an az runner for it. */
+export async function startAzServer(options: StartOptions = {}): Promise<{ server: Aksemu; az: AzCli }> {
+  requireAz();
+  const server = await startAksemu(options);
+  return { server, az: new AzCli(server) };
+}
+
+/** Ends an az suite: prints the runner's summary, removes its home and stops the server (each if it was started). */
+export async function stopAzServer(server: Aksemu | undefined, az: AzCli | undefined): Promise<void> {
+  if (az !== undefined) {
+    process.stdout.write(`# ${az.summary()}\n`);
+    az.dispose();
+  }
+  await server?.dispose();
 }
