@@ -121,7 +121,8 @@ function firstValues(headers: Record<string, string[] | string> | undefined, low
   return out;
 }
 
-function parseJson(text: string): unknown {
+/** The JSON of a body's text, or undefined when it is empty or not JSON. */
+export function parseJson(text: string): unknown {
   if (text.trim() === "") return undefined;
   try {
     return JSON.parse(text);

@@ -8,6 +8,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { request as httpsRequest, Agent } from "node:https";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { parseJson } from "./recordings.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 let main = join(ROOT, "dist", "main.js");
@@ -55,15 +56,6 @@ async function makeCa(): Promise<string> {
   };
   await tls.loadOrCreateTls(dir, "127.0.0.1");
   return dir;
-}
-
-function parseJson(text: string): unknown {
-  if (text.trim() === "") return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Servers started by this process, so that an interrupted run does not leave them behind. */
