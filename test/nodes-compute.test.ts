@@ -7,10 +7,10 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { ComputeManagementClient } from "@azure/arm-compute";
-import { ContainerServiceClient } from "@azure/arm-containerservice";
+import type { ContainerServiceClient } from "@azure/arm-containerservice";
 import { startAksemu, type Aksemu } from "./support/aksemu.js";
 import { computeClient, listNodes, type NodeView } from "./support/nodes.js";
-import { supportability, type Supportability } from "./support/policy.js";
+import { clusterClient, supportability, type Supportability } from "./support/policy.js";
 import { assertMatchesSpec, specFile } from "./support/spec.js";
 
 const VMSS_SPEC = specFile("compute/2022-11-01/virtualMachineScaleSet.json");
@@ -30,7 +30,7 @@ describe("agent nodes through @azure/arm-compute and the control API", () => {
 
   before(async () => {
     server = await startAksemu({ args: ["--now", "2026-11-27T08:00:00Z"] });
-    aks = new ContainerServiceClient(server.credential(), server.subscriptionId, { endpoint: server.url });
+    aks = clusterClient(server);
     compute = computeClient(server);
     await server.resources().resourceGroups.createOrUpdate(RG, { location: "westeurope" });
     const created = await aks.managedClusters.beginCreateOrUpdateAndWait(

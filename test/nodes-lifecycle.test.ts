@@ -7,10 +7,10 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { ComputeManagementClient } from "@azure/arm-compute";
-import { ContainerServiceClient, type ManagedCluster } from "@azure/arm-containerservice";
+import type { ContainerServiceClient, ManagedCluster } from "@azure/arm-containerservice";
 import { startAksemu, type Aksemu } from "./support/aksemu.js";
 import { computeClient, listNodes, type NodeView } from "./support/nodes.js";
-import { supportability, type Supportability } from "./support/policy.js";
+import { clusterClient, supportability, type Supportability } from "./support/policy.js";
 
 const POLL = { updateIntervalInMs: 20 };
 const RG = "rg-life-nodes";
@@ -34,7 +34,7 @@ describe("scale sets and nodes through a cluster's life", () => {
 
   before(async () => {
     server = await startAksemu({ args: ["--now", "2026-11-27T08:00:00Z"] });
-    aks = new ContainerServiceClient(server.credential(), server.subscriptionId, { endpoint: server.url });
+    aks = clusterClient(server);
     compute = computeClient(server);
     await server.resources().resourceGroups.createOrUpdate(RG, { location: "westeurope" });
     const cluster: ManagedCluster = {

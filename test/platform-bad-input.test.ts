@@ -12,12 +12,8 @@ type Reply = { status: number; headers: Headers; body: unknown; text: string };
 
 describe("bad input", () => {
   let server: Aksemu;
-  before(async () => {
-    server = await startAksemu();
-  });
-  after(async () => {
-    await server.dispose();
-  });
+  before(async () => (server = await startAksemu()));
+  after(() => server.dispose());
 
   const sub = (): string => `/subscriptions/${server.subscriptionId}`;
   const rgPath = (name: string): string => `${sub()}/resourcegroups/${name}?api-version=2021-04-01`;

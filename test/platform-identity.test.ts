@@ -20,12 +20,8 @@ interface OpenIdConfig {
 
 describe("identity", () => {
   let server: Aksemu;
-  before(async () => {
-    server = await startAksemu();
-  });
-  after(async () => {
-    await server.dispose();
-  });
+  before(async () => (server = await startAksemu()));
+  after(() => server.dispose());
 
   const groupsPath = (): string => `/subscriptions/${server.subscriptionId}/resourcegroups?api-version=2021-04-01`;
 

@@ -8,40 +8,28 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { SubscriptionClient } from "@azure/arm-resources-subscriptions";
 import { startAksemu, type Aksemu } from "./support/aksemu.js";
-
-interface Event {
-  caller: string;
-  correlationId: string;
-  operationName: { value: string };
-  status: { value: string };
-  resourceId: string;
-  resourceGroupName: string;
-  eventTimestamp: string;
-  subscriptionId: string;
-  category: { value: string };
-}
+import type { ActivityEvent } from "./support/policy.js";
 
 const START = "2026-03-01T09:00:00.000Z";
 
 describe("activity log and subscription states", () => {
   let server: Aksemu;
-  before(async () => {
-    server = await startAksemu({ args: ["--clock", "frozen", "--now", START] });
-  });
-  after(async () => {
-    await server.dispose();
-  });
+  before(async () => (server = await startAksemu({ args: ["--clock", "frozen", "--now", START] })));
+  after(() => server.dispose());
 
-  async function activity(filter: string, extra = ""): Promise<{ status: number; events: Event[]; body: unknown }> {
+  async function activity(
+    filter: string,
+    extra = "",
+  ): Promise<{ status: number; events: ActivityEvent[]; body: unknown }> {
     const path = `/subscriptions/${server.subscriptionId}/providers/Microsoft.Insights/eventtypes/management/values?api-version=2015-04-01&$filter=${encodeURIComponent(filter)}${extra}`;
     const r = await server.fetch(path);
-    const events: Event[] = [];
-    let body = r.body as { value?: Event[]; nextLink?: string };
+    const events: ActivityEvent[] = [];
+    let body = r.body as { value?: ActivityEvent[]; nextLink?: string };
     if (r.status === 200) {
       events.push(...(body.value ?? []));
       while (body.nextLink !== undefined) {
         const next = await server.fetch(new URL(body.nextLink).pathname + new URL(body.nextLink).search);
-        body = next.body as { value?: Event[]; nextLink?: string };
+        body = next.body as { value?: ActivityEvent[]; nextLink?: string };
         events.push(...(body.value ?? []));
       }
     }

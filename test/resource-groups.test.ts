@@ -5,12 +5,8 @@ import { startAksemu, type Aksemu } from "./support/aksemu.js";
 
 describe("Microsoft.Resources through the real Azure SDK", () => {
   let server: Aksemu;
-  before(async () => {
-    server = await startAksemu();
-  });
-  after(async () => {
-    await server.dispose();
-  });
+  before(async () => (server = await startAksemu()));
+  after(() => server.dispose());
 
   it("creates, reads, lists, updates and deletes resource groups with @azure/arm-resources", async () => {
     const client = server.resources();

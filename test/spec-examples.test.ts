@@ -140,12 +140,8 @@ describe("the spec's examples (managed clusters, agent pools, maintenance config
   let server: Aksemu;
   const sub = (): string => server.subscriptionId;
 
-  before(async () => {
-    server = await startAksemu({ args: ["--clock", "frozen", "--now", "2026-11-27T08:00:00Z"] });
-  });
-  after(async () => {
-    await server.dispose();
-  });
+  before(async () => (server = await startAksemu({ args: ["--clock", "frozen", "--now", "2026-11-27T08:00:00Z"] })));
+  after(() => server.dispose());
 
   const clusterPath = (rg: string, name: string, v: string): string =>
     `/subscriptions/${sub()}/resourceGroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${name}?api-version=${v}`; // prettier-ignore

@@ -29,6 +29,8 @@ export interface ActivityEvent {
   resourceId: string;
   resourceGroupName: string;
   eventTimestamp: string;
+  subscriptionId: string;
+  category: { value: string };
   properties: Record<string, string>;
 }
 
