@@ -311,36 +311,20 @@ describe("OpenAPI response validator", () => {
       "Providers_Register",
     );
 
-    assert.equal(
-      specForApiVersion("containerservice", "2026-06-01"),
-      specFile("containerservice/2025-10-01/managedClusters.json"),
-    );
-    assert.equal(
-      specForApiVersion("containerservice", "2025-10-01"),
-      specFile("containerservice/2025-10-01/managedClusters.json"),
-    );
-    assert.equal(
-      specForApiVersion("containerservice", "2024-05-01"),
-      specFile("containerservice/2022-11-01/managedClusters.json"),
-    );
-    assert.equal(
-      specForApiVersion("containerservice", "2024-06-02-preview"),
-      specFile("containerservice/2024-04-02-preview/managedClusters.json"),
-    );
-    assert.equal(specForApiVersion("resources", "2021-04-01"), specFile("resources/2021-04-01/resources.json"));
-    assert.equal(specForApiVersion("resources", "2025-04-01"), specFile("resources/2025-04-01/resources.json"));
-    assert.equal(
-      specForApiVersion("subscriptions", "2022-12-01"),
-      specFile("subscriptions/2022-12-01/subscriptions.json"),
-    );
-    assert.equal(
-      specForApiVersion("subscriptions", "2021-12-01"),
-      specFile("subscriptions/2019-11-01/subscriptions.json"),
-    );
-    assert.equal(
-      specForApiVersion("compute", "2026-04-01"),
-      specFile("compute/2022-11-01/virtualMachineScaleSet.json"),
-    );
+    const served: [Parameters<typeof specForApiVersion>[0], string, string][] = [
+      ["containerservice", "2026-06-01", "containerservice/2025-10-01/managedClusters.json"],
+      ["containerservice", "2025-10-01", "containerservice/2025-10-01/managedClusters.json"],
+      ["containerservice", "2024-05-01", "containerservice/2022-11-01/managedClusters.json"],
+      ["containerservice", "2024-06-02-preview", "containerservice/2024-04-02-preview/managedClusters.json"],
+      ["resources", "2021-04-01", "resources/2021-04-01/resources.json"],
+      ["resources", "2025-04-01", "resources/2025-04-01/resources.json"],
+      ["subscriptions", "2022-12-01", "subscriptions/2022-12-01/subscriptions.json"],
+      ["subscriptions", "2021-12-01", "subscriptions/2019-11-01/subscriptions.json"],
+      ["compute", "2026-04-01", "compute/2022-11-01/virtualMachineScaleSet.json"],
+    ]; // prettier-ignore
+    for (const [provider, apiVersion, file] of served) {
+      assert.equal(specForApiVersion(provider, apiVersion), specFile(file), `${provider} ${apiVersion}`);
+    }
     assert.throws(() => specForApiVersion("resources", "2015-01-01"), /No resources spec/);
   });
 });

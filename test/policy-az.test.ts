@@ -7,16 +7,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Aksemu } from "./support/aksemu.js";
 import { azSuiteOptions, startAzServer, stopAzServer, type AzCli } from "./support/az-cli.js";
-import { createCluster, setSubscriptionState } from "./support/policy.js";
-
-interface AzEvent {
-  caller: string;
-  operationName: { value: string };
-  status: { value: string };
-  resourceGroupName: string;
-  eventTimestamp: string;
-  description: string;
-}
+import { createCluster, setSubscriptionState, type ActivityEvent } from "./support/policy.js";
 
 describe("the real az CLI: az monitor activity-log list", azSuiteOptions(), () => {
   let server: Aksemu;
@@ -34,20 +25,20 @@ describe("the real az CLI: az monitor activity-log list", azSuiteOptions(), () =
     await server.advance("PT5M");
 
     const window = ["--start-time", "2026-11-27T00:00:00Z", "--end-time", "2026-11-28T00:00:00Z"];
-    const events = await az.json<AzEvent[]>(["monitor", "activity-log", "list", "-g", "rg-az-log", ...window, "--max-events", "200"]); // prettier-ignore
+    const events = await az.json<ActivityEvent[]>(["monitor", "activity-log", "list", "-g", "rg-az-log", ...window, "--max-events", "200"]); // prettier-ignore
     const names = new Set(events.map((e) => `${e.operationName.value} ${e.status.value}`));
     assert.ok(names.has("Microsoft.Resources/subscriptions/resourceGroups/write Succeeded"), [...names].join("\n"));
     assert.ok(names.has("Microsoft.ContainerService/managedClusters/write Succeeded"));
     assert.ok(names.has("Microsoft.ContainerService/managedClusters/stop/action Succeeded"));
     assert.ok(events.every((e) => e.resourceGroupName.toLowerCase() === "rg-az-log"));
 
-    const byPlatform = await az.json<AzEvent[]>(["monitor", "activity-log", "list", ...window, "--caller", "AKS platform"]); // prettier-ignore
+    const byPlatform = await az.json<ActivityEvent[]>(["monitor", "activity-log", "list", ...window, "--caller", "AKS platform"]); // prettier-ignore
     assert.ok(byPlatform.length >= 2);
     assert.ok(byPlatform.every((e) => e.caller === "AKS platform"));
     assert.ok(byPlatform.some((e) => /suspended/i.test(e.description)));
 
     // A window before anything happened is empty.
-    const empty = await az.json<AzEvent[]>(["monitor", "activity-log", "list", "--start-time", "2026-01-01T00:00:00Z", "--end-time", "2026-01-02T00:00:00Z"]); // prettier-ignore
+    const empty = await az.json<ActivityEvent[]>(["monitor", "activity-log", "list", "--start-time", "2026-01-01T00:00:00Z", "--end-time", "2026-01-02T00:00:00Z"]); // prettier-ignore
     assert.deepEqual(empty, []);
   });
 });
