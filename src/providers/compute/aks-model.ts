@@ -81,13 +81,15 @@ export class AksModelSync {
     if (rg === undefined) {
       await resourceGroups.ensureManaged(store, view.subscriptionId, view.nodeResourceGroup, view.location, cluster.id);
     }
-    await records.rememberNodeResourceGroup(store, cluster.id, view.nodeResourceGroup, now);
     const pools = (await store.listChildren<JsonObject>(cluster.id, POOL_TYPE)).map((p) => poolView(p.body));
     const suffix = resourceNameSuffix(cluster.id);
     const existing = await records.ofCluster(store, cluster.id, view.nodeResourceGroup);
     const samePool = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
     for (const vmss of existing) {
       if (!pools.some((p) => samePool(p.name, vmss.internal.pool))) await records.delete(store, vmss);
+    }
+    if (pools.some((p) => !existing.some((v) => samePool(v.internal.pool, p.name)))) {
+      await records.rememberNodeResourceGroup(store, cluster.id, view.nodeResourceGroup, now);
     }
     let changed = false;
     for (const pool of pools) {

@@ -19,10 +19,11 @@ interface NodeResourceGroupRecord extends JsonObject {
   nodeResourceGroup: string;
 }
 
-/** `{cluster's group}/providers/aksemu.compute/nodeResourceGroups/{cluster name}` */
-function nodeResourceGroupRecordId(clusterId: string): string {
+/** Where a cluster's node resource group is kept: `{its group}/providers/aksemu.compute/nodeResourceGroups/{name}` */
+function rememberedAt(clusterId: string): { groupId: string; id: string } {
   const cluster = parseResourceId(clusterId)!;
-  return `${resourceGroupId(cluster.subscriptionId, cluster.resourceGroup!)}/providers/aksemu.compute/nodeResourceGroups/${cluster.name!}`;
+  const groupId = resourceGroupId(cluster.subscriptionId, cluster.resourceGroup!);
+  return { groupId, id: `${groupId}/providers/aksemu.compute/nodeResourceGroups/${cluster.name!}` };
 }
 
 export class ScaleSetRecords {
@@ -49,7 +50,7 @@ export class ScaleSetRecords {
   /**
    * Remembers a cluster's node resource group where it outlives the cluster: next to the cluster, in its resource
    * group (so it goes with that group), for the cleanup after the cluster is deleted (everything under the cluster's
-   * id is gone by then).
+   * id is gone by then). Written when AKS makes a scale set for the cluster.
    */
   async rememberNodeResourceGroup(
     store: Store,
@@ -57,13 +58,11 @@ export class ScaleSetRecords {
     nodeResourceGroup: string,
     now: Date,
   ): Promise<void> {
-    const id = nodeResourceGroupRecordId(clusterId);
-    const known = await store.getResource<NodeResourceGroupRecord>(id);
-    if (known?.body.nodeResourceGroup === nodeResourceGroup) return;
+    const { groupId, id } = rememberedAt(clusterId);
     await store.putResource<NodeResourceGroupRecord, JsonObject>({
       id,
       type: NODE_RESOURCE_GROUP_TYPE,
-      parentId: id.slice(0, id.toLowerCase().indexOf("/providers/")),
+      parentId: groupId,
       subscriptionId: clusterId.split("/")[2]!,
       body: { clusterId, nodeResourceGroup },
       etag: "",
@@ -73,7 +72,7 @@ export class ScaleSetRecords {
 
   /** Forgets the node resource group remembered for a (deleted) cluster, and says which it was. */
   async forgetNodeResourceGroup(store: Store, clusterId: string): Promise<string | undefined> {
-    const id = nodeResourceGroupRecordId(clusterId);
+    const { id } = rememberedAt(clusterId);
     const known = await store.getResource<NodeResourceGroupRecord>(id);
     if (known === undefined) return undefined;
     await store.deleteResource(id);
