@@ -10,8 +10,10 @@
  *   recorded with what changed, who and when, for the node rules (`tampering.ts`).
  *
  * Long-running calls answer as Compute does (`long-running.ts`): 202 (or 200/201 with a body) with
- * `Azure-AsyncOperation` and `Location` headers pointing at `/providers/Microsoft.Compute/locations/{location}/operations/{id}`;
- * `action-completion.ts` finishes them.
+ * `Azure-AsyncOperation` and `Location` headers pointing at
+ * `/providers/Microsoft.Compute/locations/{location}/operations/{id}`; `action-completion.ts` and `vm-actions.ts`
+ * finish them. `scale-set-records.ts` reads and writes the stored scale sets and instances; `scale-sets.ts` is AKS's
+ * model of them and their wire shapes; `requests.ts` the paths and lookups the routes share.
  */
 import type { OperationRoute } from "../../arm/handler.js";
 import type { Store } from "../../store/store.js";
