@@ -9,7 +9,8 @@ import type { NodeResource } from "../../nodes/nodes.js";
 import type { ActionPayload } from "./long-running.js";
 import type { ComputeDeps } from "./requests.js";
 import type { VmssResource } from "./scale-set-records.js";
-import { clusterView, POOL_TYPE, poolView, type VmssBody, type VmssInternal } from "./scale-sets.js";
+import { clusterView, POOL_TYPE, poolView } from "./pool-views.js";
+import type { VmssBody, VmssInternal } from "./scale-sets.js";
 import { applyVmAction } from "./vm-actions.js";
 
 /** A customer's new capacity: instances added or removed as AKS's pool model makes them. */

@@ -14,18 +14,8 @@ import { deleteClusterNodesState, loadClusterNodesState, saveClusterNodesState }
 import { resourceNameSuffix, vmssName, VMSS_TYPE } from "../../nodes/model.js";
 import type { ComputeDeps } from "./requests.js";
 import type { VmssResource } from "./scale-set-records.js";
-import {
-  aksExtensions,
-  aksTags,
-  clusterView,
-  newVmssBody,
-  POOL_TYPE,
-  poolView,
-  relabel,
-  type ClusterView,
-  type PoolView,
-  type VmssBody,
-} from "./scale-sets.js";
+import { clusterView, POOL_TYPE, poolView, type ClusterView, type PoolView } from "./pool-views.js";
+import { aksExtensions, aksTags, newVmssBody, relabel, type VmssBody } from "./scale-sets.js";
 
 /** AKS operations after which the pool's scale set is put back to AKS's model. */
 const RESETTING_ACTIONS = new Set([

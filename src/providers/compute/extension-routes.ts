@@ -10,7 +10,8 @@ import { apiVersions } from "./api-versions.js";
 import { asyncHeaders, changeScaleSet } from "./long-running.js";
 import { notFound, paths, scaleSetReadRoute, type ComputeDeps } from "./requests.js";
 import type { VmssResource } from "./scale-set-records.js";
-import { extensionBody, type ExtensionBody } from "./scale-sets.js";
+import { extensionBody } from "./instance-shapes.js";
+import type { ExtensionBody } from "./scale-sets.js";
 import { extensionKind } from "./tampering.js";
 
 function extensionsOf(vmss: VmssResource): ExtensionBody[] {

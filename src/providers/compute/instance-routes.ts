@@ -6,7 +6,7 @@ import { ok, type OperationRoute, type RequestContext } from "../../arm/handler.
 import { pagedList } from "../../arm/paging.js";
 import { apiVersions } from "./api-versions.js";
 import { paths, requireInstance, scaleSetReadRoute, type ComputeDeps } from "./requests.js";
-import { vmBody, vmInstanceView } from "./scale-sets.js";
+import { vmBody, vmInstanceView } from "./instance-shapes.js";
 import { POST_ACTIONS, vmActionRequest } from "./vm-actions.js";
 
 function expandsInstanceView(ctx: RequestContext): boolean {

@@ -8,7 +8,8 @@ import { idKey, parseResourceId, resourceGroupId } from "../../arm/resource-id.j
 import type { Store, StoredResource } from "../../store/store.js";
 import { FAULT_TYPE, VM_TYPE, VMSS_TYPE, type NodeState } from "../../nodes/model.js";
 import type { FaultRecord, NodeResource, Nodes } from "../../nodes/nodes.js";
-import { newNodeState, type ClusterView, type PoolView, type VmssBody, type VmssInternal } from "./scale-sets.js";
+import type { ClusterView, PoolView } from "./pool-views.js";
+import { newNodeState, type VmssBody, type VmssInternal } from "./scale-sets.js";
 
 export type VmssResource = StoredResource<VmssBody, VmssInternal>;
 

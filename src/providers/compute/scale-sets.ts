@@ -1,26 +1,16 @@
 /**
- * AKS's model of a node pool's scale set: the names, tags, profile and extensions AKS gives it, and the wire shapes
- * of Microsoft.Compute for scale sets, their instances (the nodes) and their extensions.
+ * AKS's model of a node pool's scale set: the names, tags, profile and extensions AKS gives it, and the state of a new
+ * instance (node) with its labels and taints.
  *
  * A scale set is stored with its wire body (what `GET` answers) and, in `internal`, what AKS last applied to it (the
  * pool, the versions, its own tags and extensions), so that the next AKS operation on the pool can put back what a
  * customer changed (fact sheet §1.14: direct IaaS changes "don't persist through upgrade/scale/update").
  */
 import type { JsonObject } from "../../arm/body.js";
-import {
-  computerName,
-  nodeLabels,
-  parseTaint,
-  stableGuid,
-  VMSS_TYPE,
-  type NodeState,
-  type Taint,
-} from "../../nodes/model.js";
-import type { NodeResource } from "../../nodes/nodes.js";
+import { computerName, nodeLabels, parseTaint, stableGuid, type NodeState, type Taint } from "../../nodes/model.js";
+import type { ClusterView, PoolView } from "./pool-views.js";
 
 export const VMSS_WIRE_TYPE = "Microsoft.Compute/virtualMachineScaleSets";
-export const VM_WIRE_TYPE = "Microsoft.Compute/virtualMachineScaleSets/virtualMachines";
-export const EXTENSION_WIRE_TYPE = "Microsoft.Compute/virtualMachineScaleSets/extensions";
 
 /** AKS's images live in a shared gallery of this subscription (as seen in real node resource groups). */
 const AKS_GALLERY_SUBSCRIPTION = "109a5e88-712a-48ae-9078-9ca8b3c81345";
@@ -58,91 +48,6 @@ export interface VmssBody extends JsonObject {
       extensionProfile: { extensions: ExtensionBody[] };
       storageProfile: JsonObject;
     };
-  };
-}
-
-/** The stored type of AKS's agent pools, whose scale sets these are. */
-export const POOL_TYPE = "microsoft.containerservice/managedclusters/agentpools";
-
-/** The slice of an agent pool's stored body that shapes its scale set and nodes. */
-export interface PoolView {
-  name: string;
-  count: number;
-  vmSize: string;
-  osDiskSizeGB: number;
-  osDiskType: string;
-  osType: "Linux" | "Windows";
-  osSKU: string;
-  mode: string;
-  version: string;
-  nodeImageVersion: string;
-  power: "Running" | "Stopped";
-  nodeLabels: Record<string, string>;
-  nodeTaints: string[];
-  zones: string[] | undefined;
-  spot: boolean;
-  fips: boolean;
-}
-
-export interface ClusterView {
-  id: string;
-  subscriptionId: string;
-  name: string;
-  location: string;
-  tags: Record<string, string>;
-  nodeResourceGroup: string;
-  power: "Running" | "Stopped";
-  provisioningState: string;
-  kubeletIdentity: { clientId?: string; objectId?: string; resourceId?: string } | undefined;
-  adminUsername: string;
-}
-
-function str(value: unknown, fallback: string): string {
-  return typeof value === "string" && value !== "" ? value : fallback;
-}
-
-export function poolView(body: JsonObject): PoolView {
-  const p = (body.properties ?? {}) as JsonObject;
-  const labels = (p.nodeLabels ?? {}) as Record<string, string>;
-  const osType = p.osType === "Windows" ? "Windows" : "Linux";
-  return {
-    name: str(body.name, "nodepool1"),
-    count: typeof p.count === "number" ? p.count : 0,
-    vmSize: str(p.vmSize, "Standard_DS2_v2"),
-    osDiskSizeGB: typeof p.osDiskSizeGB === "number" && p.osDiskSizeGB > 0 ? p.osDiskSizeGB : 128,
-    osDiskType: str(p.osDiskType, "Managed"),
-    osType,
-    osSKU: str(p.osSKU, osType === "Windows" ? "Windows2022" : "Ubuntu"),
-    mode: str(p.mode, "User"),
-    version: str(p.currentOrchestratorVersion, str(p.orchestratorVersion, "")),
-    nodeImageVersion: str(p.nodeImageVersion, ""),
-    power: (p.powerState as { code?: string } | undefined)?.code === "Stopped" ? "Stopped" : "Running",
-    nodeLabels: labels,
-    nodeTaints: Array.isArray(p.nodeTaints) ? (p.nodeTaints as unknown[]).filter((t) => typeof t === "string") : [],
-    zones:
-      Array.isArray(p.availabilityZones) && p.availabilityZones.length > 0
-        ? (p.availabilityZones as string[])
-        : undefined,
-    spot: p.scaleSetPriority === "Spot",
-    fips: p.enableFIPS === true,
-  };
-}
-
-export function clusterView(id: string, body: JsonObject): ClusterView {
-  const p = (body.properties ?? {}) as JsonObject;
-  const identity = ((p.identityProfile ?? {}) as JsonObject).kubeletidentity as ClusterView["kubeletIdentity"];
-  const linux = (p.linuxProfile ?? {}) as JsonObject;
-  return {
-    id: str(body.id, id),
-    subscriptionId: id.split("/")[2] ?? "",
-    name: str(body.name, ""),
-    location: str(body.location, "eastus"),
-    tags: (body.tags ?? {}) as Record<string, string>,
-    nodeResourceGroup: str(p.nodeResourceGroup, ""),
-    power: (p.powerState as { code?: string } | undefined)?.code === "Stopped" ? "Stopped" : "Running",
-    provisioningState: str(p.provisioningState, "Succeeded"),
-    kubeletIdentity: identity,
-    adminUsername: str(linux.adminUsername, "azureuser"),
   };
 }
 
@@ -409,143 +314,3 @@ export function relabel(state: NodeState, cluster: ClusterView, pool: PoolView, 
   state.kubeletVersion = `v${pool.version}`;
   state.nodeImageVersion = pool.nodeImageVersion;
 }
-
-function powerStatus(state: NodeState): { code: string; displayStatus: string } {
-  if (state.power === "running") return { code: "PowerState/running", displayStatus: "VM running" };
-  if (state.power === "stopped") return { code: "PowerState/stopped", displayStatus: "VM stopped" };
-  return { code: "PowerState/deallocated", displayStatus: "VM deallocated" };
-}
-
-/** `virtualMachines/{id}/instanceView` of a scale-set instance. */
-export function vmInstanceView(node: NodeResource, vmss: VmssBody): JsonObject {
-  const s = node.internal;
-  const linux = s.osType === "Linux";
-  const osDisk = `${vmss.name}_${s.instanceId}_OsDisk_1_${s.vmId.replace(/-/g, "")}`;
-  const time = s.powerChange?.at ?? s.createdAt;
-  const agentHealthy = s.power === "running" && !s.faults.some((f) => f.kind !== "KubeletStopped");
-  return {
-    platformUpdateDomain: Number(s.instanceId) % 5,
-    platformFaultDomain: 0,
-    computerName: s.name,
-    osName: linux ? "ubuntu" : "Windows Server 2022 Datacenter",
-    osVersion: linux ? "22.04" : "10.0.20348",
-    ...(s.power === "running"
-      ? {
-          vmAgent: {
-            vmAgentVersion: linux ? "2.13.1.1" : "2.7.41491.1130",
-            statuses: [
-              agentHealthy
-                ? {
-                    code: "ProvisioningState/succeeded",
-                    level: "Info",
-                    displayStatus: "Ready",
-                    message: "Guest Agent is running",
-                    time,
-                  }
-                : {
-                    code: "ProvisioningState/Unavailable",
-                    level: "Warning",
-                    displayStatus: "Not Ready",
-                    message: "VM status blob is found but not yet populated.",
-                    time,
-                  },
-            ],
-          },
-        }
-      : {}),
-    disks: [
-      {
-        name: osDisk,
-        statuses: [
-          {
-            code: "ProvisioningState/succeeded",
-            level: "Info",
-            displayStatus: "Provisioning succeeded",
-            time: s.createdAt,
-          },
-        ],
-      },
-    ],
-    statuses: [
-      { code: "ProvisioningState/succeeded", level: "Info", displayStatus: "Provisioning succeeded", time },
-      { ...powerStatus(s), level: "Info" },
-    ],
-  };
-}
-
-/** A scale-set instance as `virtualMachineScaleSets/{name}/virtualMachines/{id}` answers. */
-export function vmBody(node: NodeResource, vmss: VmssBody, expandInstanceView: boolean): JsonObject {
-  const s = node.internal;
-  const vp = vmss.properties.virtualMachineProfile;
-  const osDiskName = `${vmss.name}_${s.instanceId}_OsDisk_1_${s.vmId.replace(/-/g, "")}`;
-  const osDisk = (vp.storageProfile.osDisk ?? {}) as JsonObject;
-  const rgId = vmss.id.slice(0, vmss.id.toLowerCase().indexOf("/providers/"));
-  const body: JsonObject = {
-    name: `${vmss.name}_${s.instanceId}`,
-    id: node.id,
-    type: VM_WIRE_TYPE,
-    location: vmss.location,
-    tags: vmss.tags,
-    instanceId: s.instanceId,
-    sku: { name: vmss.sku.name, tier: vmss.sku.tier },
-    ...(s.zone === undefined ? {} : { zones: [s.zone] }),
-    properties: {
-      latestModelApplied: true,
-      modelDefinitionApplied: "VirtualMachineScaleSet",
-      vmId: s.vmId,
-      hardwareProfile: {},
-      storageProfile: {
-        imageReference: vp.storageProfile.imageReference,
-        osDisk: {
-          osType: s.osType,
-          name: osDiskName,
-          createOption: "FromImage",
-          caching: osDisk.caching ?? "ReadOnly",
-          managedDisk: {
-            ...((osDisk.managedDisk ?? {}) as JsonObject),
-            id: `${rgId}/providers/Microsoft.Compute/disks/${osDiskName}`,
-          },
-          diskSizeGB: osDisk.diskSizeGB,
-        },
-        dataDisks: [],
-      },
-      osProfile: {
-        ...((vp.osProfile ?? {}) as JsonObject),
-        computerNamePrefix: undefined,
-        computerName: s.name,
-      },
-      networkProfile: {
-        networkInterfaces: [{ id: `${node.id}/networkInterfaces/${vmss.name}` }],
-      },
-      provisioningState: "Succeeded",
-      ...(expandInstanceView ? { instanceView: vmInstanceView(node, vmss) } : {}),
-    },
-    resources: vp.extensionProfile.extensions.map((e) => ({
-      name: e.name,
-      id: `${node.id}/extensions/${e.name}`,
-      type: "Microsoft.Compute/virtualMachineScaleSets/virtualMachines/extensions",
-      properties: {
-        publisher: e.properties.publisher,
-        type: e.properties.type,
-        typeHandlerVersion: e.properties.typeHandlerVersion,
-        autoUpgradeMinorVersion: e.properties.autoUpgradeMinorVersion,
-        settings: e.properties.settings,
-        provisioningState: "Succeeded",
-      },
-    })),
-  };
-  // Drop the scale set's name prefix from the instance's OS profile (JSON omits undefined).
-  return JSON.parse(JSON.stringify(body)) as JsonObject;
-}
-
-/** A scale-set extension as `virtualMachineScaleSets/{name}/extensions/{ext}` answers. */
-export function extensionBody(vmss: VmssBody, ext: ExtensionBody): JsonObject {
-  return {
-    id: `${vmss.id}/extensions/${ext.name}`,
-    name: ext.name,
-    type: EXTENSION_WIRE_TYPE,
-    properties: { provisioningState: "Succeeded", ...ext.properties },
-  };
-}
-
-export { VMSS_TYPE };
