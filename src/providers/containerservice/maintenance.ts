@@ -53,8 +53,8 @@ function validate(name: string, body: JsonObject): JsonObject {
   }
   if (window !== undefined) {
     const w = "properties.maintenanceWindow";
-    const duration = optionalInteger(window, "durationHours", `${w}.durationHours`);
-    if (duration === undefined || duration < 4 || duration > 24) {
+    const duration = optionalInteger(window, "durationHours", `${w}.durationHours`) ?? 24;
+    if (duration < 4 || duration > 24) {
       throw aksErrors.invalidParameter(`${w}.durationHours must be between 4 and 24.`, `${w}.durationHours`);
     }
     const startTime = optionalString(window, "startTime", `${w}.startTime`);
@@ -81,6 +81,34 @@ function validate(name: string, body: JsonObject): JsonObject {
   return props;
 }
 
+/**
+ * What AKS stores from a valid request, as it echoes it: empty `notAllowedTime` dropped, its instants written without
+ * fractional seconds (`2021-11-26T03:00:00Z`); a `maintenanceWindow` without `startDate` starts today (UTC), and
+ * without `durationHours` lasts 24 hours (the spec's default).
+ */
+function normalize(props: JsonObject, now: Date): JsonObject {
+  const out: JsonObject = { ...props };
+  if (Array.isArray(out.notAllowedTime)) {
+    if (out.notAllowedTime.length === 0) delete out.notAllowedTime;
+    else {
+      out.notAllowedTime = out.notAllowedTime.map((span: unknown) => {
+        if (!isObject(span)) return span;
+        const fix = (v: unknown): unknown => (typeof v === "string" && !Number.isNaN(Date.parse(v)) ? new Date(Date.parse(v)).toISOString().replace(/\.000Z$/, "Z") : v); // prettier-ignore
+        return { ...span, start: fix(span.start), end: fix(span.end) };
+      });
+    }
+  }
+  if (Array.isArray(out.timeInWeek) && out.timeInWeek.length === 0) delete out.timeInWeek;
+  if (isObject(out.maintenanceWindow)) {
+    const w: JsonObject = { ...out.maintenanceWindow };
+    if (w.durationHours === undefined || w.durationHours === null) w.durationHours = 24;
+    if (w.startDate === undefined || w.startDate === null || w.startDate === "") w.startDate = now.toISOString().slice(0, 10); // prettier-ignore
+    if (Array.isArray(w.notAllowedDates) && w.notAllowedDates.length === 0) delete w.notAllowedDates;
+    out.maintenanceWindow = w;
+  }
+  return out;
+}
+
 export function maintenanceRoutes(
   platform: Platform,
   requireCluster: (store: Store, ctx: RequestContext) => Promise<ClusterRecord>,
@@ -105,10 +133,9 @@ export function maintenanceRoutes(
             "configName",
           );
         }
-        const properties = validate(name, asObject(ctx.body));
+        const properties = normalize(validate(name, asObject(ctx.body)), platform.clock.now());
         return platform.store.transaction(async (store) => {
           const record = await requireCluster(store, ctx);
-          const existing = await find(store, record, name);
           const body = {
             id: `${record.cluster.id}/maintenanceConfigurations/${name}`,
             name,
@@ -124,7 +151,8 @@ export function maintenanceRoutes(
             etag: newEtag(),
             at: platform.clock.now().toISOString(),
           });
-          return ok(shaped(body, ctx.servedApiVersion), existing === undefined ? 201 : 200);
+          // Real AKS answers a create with 200 too (recordings test_aks_maintenanceconfiguration/-window).
+          return ok(shaped(body, ctx.servedApiVersion), 200);
         });
       },
     },
