@@ -27,6 +27,10 @@ function shaped(body: JsonObject, apiVersion: string): JsonObject {
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"] as const;
 const WEEK_INDEX = ["First", "Second", "Third", "Fourth", "Last"] as const;
 
+function isDate(text: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`));
+}
+
 function validate(name: string, body: JsonObject): JsonObject {
   const props = optionalObject(body, "properties", "properties") ?? {};
   const window = optionalObject(props, "maintenanceWindow", "properties.maintenanceWindow");
@@ -77,6 +81,58 @@ function validate(name: string, body: JsonObject): JsonObject {
     }
     const weekly = schedule?.weekly;
     if (isObject(weekly)) enumValue(optionalString(weekly, "dayOfWeek", `${w}.schedule.weekly.dayOfWeek`), DAYS, `${w}.schedule.weekly.dayOfWeek`); // prettier-ignore
+    // The spec's ranges (and required fields) of each schedule kind.
+    const ranges: Record<string, [string, number, number][]> = {
+      daily: [["intervalDays", 1, 7]],
+      weekly: [["intervalWeeks", 1, 4]],
+      absoluteMonthly: [["intervalMonths", 1, 6], ["dayOfMonth", 1, 31]],
+      relativeMonthly: [["intervalMonths", 1, 6]],
+    }; // prettier-ignore
+    for (const kind of kinds) {
+      const item = schedule![kind];
+      const path = `${w}.schedule.${kind}`;
+      if (ranges[kind] === undefined) {
+        throw aksErrors.invalidParameter(`${w}.schedule.${kind} is not a schedule kind: use daily, weekly, absoluteMonthly or relativeMonthly.`, `${w}.schedule`); // prettier-ignore
+      }
+      if (!isObject(item)) throw aksErrors.invalidParameter(`${path} must be an object.`, path);
+      for (const [key, min, max] of ranges[kind]) {
+        const n = optionalInteger(item, key, `${path}.${key}`);
+        if (n === undefined || n < min || n > max) {
+          throw aksErrors.invalidParameter(
+            `${path}.${key} must be an integer from ${min} to ${max}.`,
+            `${path}.${key}`,
+          );
+        }
+      }
+      if (
+        kind !== "daily" &&
+        kind !== "absoluteMonthly" &&
+        optionalString(item, "dayOfWeek", `${path}.dayOfWeek`) === undefined
+      ) {
+        throw aksErrors.invalidParameter(`${path}.dayOfWeek is required (Sunday to Saturday).`, `${path}.dayOfWeek`); // prettier-ignore
+      }
+      if (kind === "relativeMonthly" && optionalString(item, "weekIndex", `${path}.weekIndex`) === undefined) {
+        throw aksErrors.invalidParameter(`${path}.weekIndex is required (First, Second, Third, Fourth or Last).`, `${path}.weekIndex`); // prettier-ignore
+      }
+    }
+    const startDate = optionalString(window, "startDate", `${w}.startDate`);
+    if (startDate !== undefined && !isDate(startDate)) {
+      throw aksErrors.invalidParameter(`${w}.startDate must be a date 'YYYY-MM-DD'; got '${startDate}'.`, `${w}.startDate`); // prettier-ignore
+    }
+    for (const [i, span] of (optionalArray(window, "notAllowedDates", `${w}.notAllowedDates`) ?? []).entries()) {
+      const path = `${w}.notAllowedDates[${i}]`;
+      if (
+        !isObject(span) ||
+        typeof span.start !== "string" ||
+        typeof span.end !== "string" ||
+        !isDate(span.start) ||
+        !isDate(span.end)
+      ) {
+        // prettier-ignore
+        throw aksErrors.invalidParameter(`${path} needs start and end dates 'YYYY-MM-DD'.`, path);
+      }
+      if (span.start > span.end) throw aksErrors.invalidParameter(`${path}.start (${span.start}) is after its end (${span.end}).`, path); // prettier-ignore
+    }
   }
   return props;
 }
