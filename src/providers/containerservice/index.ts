@@ -35,6 +35,7 @@ import { operationRoutes } from "./operation-status.js";
 import { runCommandRoutes } from "./run-command.js";
 import { shapeCluster, shapePool } from "./shapes.js";
 import { Snapshots } from "./snapshots.js";
+import { TrustedAccess } from "./trusted-access.js";
 import { validateClusterName } from "./validation.js";
 import { compareVersions, versionCatalogAt } from "./versions/index.js";
 
@@ -103,6 +104,7 @@ export class ContainerServiceProvider {
   readonly lifecycle: Lifecycle;
   readonly writes: ClusterWrites;
   readonly snapshots: Snapshots;
+  private readonly trustedAccess: TrustedAccess;
 
   constructor(
     private readonly platform: Platform,
@@ -112,6 +114,7 @@ export class ContainerServiceProvider {
     this.lifecycle = new Lifecycle(platform, resources.resourceGroups, options.realisticTimings === true);
     this.writes = new ClusterWrites(this.lifecycle);
     this.snapshots = new Snapshots(platform, resources);
+    this.trustedAccess = new TrustedAccess(platform, (store, ctx) => this.requireParent(store, ctx));
   }
 
   // ---- platform API ----------------------------------------------------------------------------------------------
@@ -598,6 +601,7 @@ export class ContainerServiceProvider {
         },
       },
       ...this.snapshots.routes(),
+      ...this.trustedAccess.routes(),
       ...runCommandRoutes(this.platform, (store2, ctx) => this.requireCluster(store2, ctx), this.lifecycle.realisticTimings), // prettier-ignore
       ...maintenanceRoutes(this.platform, (store2, ctx) => this.requireParent(store2, ctx)),
       ...operationRoutes(this.platform, async (id) => {
