@@ -586,7 +586,7 @@ export class ClusterWrites {
     const props = { ...p, provisioningState: "UpgradingNodeImageVersion" as const };
     await this.lifecycle.writePool(store, clusterId, { ...pool.body, properties: props }, pool.internal);
     await this.lifecycle.writeCluster(store, record.cluster.body, { ...record.cluster.internal, pending: { pools: { [pool.body.name]: { nodeImageVersion: latest } } } }); // prettier-ignore
-    const op = await this.lifecycle.begin(store, (await this.lifecycle.getCluster(store, clusterId))!, this.beginOptions("UpgradingNodeImageVersion", caller, reason, pool.body.name)); // prettier-ignore
+    const op = await this.lifecycle.begin(store, (await this.lifecycle.getCluster(store, clusterId))!, this.beginOptions("UpgradingNodeImageVersion", caller, reason, pool.body.name, pool.id)); // prettier-ignore
     const loaded = (await this.lifecycle.load(store, clusterId))!;
     return { op, created: false, record: loaded, pool: loaded.pools.find((x) => x.id === pool.id)! };
   }
