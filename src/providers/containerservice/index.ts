@@ -31,7 +31,9 @@ import {
   type PowerCode,
   type ProvisioningState,
 } from "./model.js";
+import { meshRoutes } from "./mesh.js";
 import { operationRoutes } from "./operation-status.js";
+import { osOptionsRoutes } from "./os-options.js";
 import { runCommandRoutes } from "./run-command.js";
 import { shapeCluster, shapePool } from "./shapes.js";
 import { Snapshots } from "./snapshots.js";
@@ -602,6 +604,8 @@ export class ContainerServiceProvider {
       },
       ...this.snapshots.routes(),
       ...this.trustedAccess.routes(),
+      ...meshRoutes(this.platform, (store2, ctx) => this.requireCluster(store2, ctx)),
+      ...osOptionsRoutes(),
       ...runCommandRoutes(this.platform, (store2, ctx) => this.requireCluster(store2, ctx), this.lifecycle.realisticTimings), // prettier-ignore
       ...maintenanceRoutes(this.platform, (store2, ctx) => this.requireParent(store2, ctx)),
       ...operationRoutes(this.platform, async (id) => {
