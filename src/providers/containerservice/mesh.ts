@@ -88,7 +88,8 @@ export function meshRoutes(
     if (upgrades.length > 0) properties.upgrades = upgrades;
     properties.compatibleWith = known.compatibleWith;
     return {
-      id: `${record.cluster.id}/meshUpgradeProfiles/istio`,
+      // Real AKS writes `resourceGroups` here (the cluster's own id has `resourcegroups`).
+      id: `/subscriptions/${record.cluster.subscriptionId}/resourceGroups/${record.cluster.internal.resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${record.cluster.body.name}/meshUpgradeProfiles/istio`,
       name: "istio",
       type: "Microsoft.ContainerService/managedClusters/meshUpgradeProfiles",
       properties,
