@@ -13,8 +13,8 @@ export const RULES: string[] = [
   "Error bodies (status >= 400): the error code must be equal (`error.code`, or the bare `code` AKS sometimes sends without the ARM envelope); messages and the envelope are not compared.",
   "JSON shape: every key of the real body must be in aksemu's body with the same JSON type (string, number, boolean, object, array); extra keys are allowed; a real `null` accepts anything.",
   "Arrays: the same length; elements are paired by `name` when they have one, by major.minor when they carry a Kubernetes version (`kubernetesVersion`/`orchestratorVersion`/`version`), otherwise by position (arrays of strings: as sorted sets).",
-  "Strings: equal after normalisation: GUIDs become `<guid>`, ISO-8601 date-times become `<time>`, subscription ids become `<sub>`; ids (`id`, `*Id`, `*ID`) compare case-insensitively (ARM ids are case-insensitive; real AKS writes `resourcegroups`).",
-  "Type only (random, time-dependent or sanitized by the recorder): `etag`/`eTag`, `fqdn`, `azurePortalFQDN`, `privateFQDN`, `fqdnSubdomain` when not sent, `resourceUID`, `issuerURL`, `clientId`/`objectId`/`principalId` (the recorder replaced them with 00000000-...-0001), `secret`, `kubeconfigs[].value` (base64 kubeconfig with real random names), `startTime`/`endTime`, `nextLink` (paging is the server's choice: the follow-up page is fetched from aksemu's own nextLink).",
+  "Strings: equal after normalisation: GUIDs (also as 32 hex digits, e.g. run command ids) become `<guid>`, ISO-8601 date-times become `<time>`, subscription ids become `<sub>`; ids (`id`, `*Id`, `*ID`) compare case-insensitively (ARM ids are case-insensitive; real AKS writes `resourcegroups`).",
+  "Type only (random, time-dependent or sanitized by the recorder): `etag`/`eTag`, `fqdn`, `azurePortalFQDN`, `privateFQDN`, `fqdnSubdomain` when not sent, `resourceUID`, `issuerURL`, `clientId`/`objectId`/`principalId` (the recorder replaced them with 00000000-...-0001), `secret`, `kubeconfigs[].value` (base64 kubeconfig with real random names), `startTime`/`endTime`, `systemData`'s `createdBy`/`lastModifiedBy` and their `*ByType` (who ran the recording: a user; aksemu's callers are applications), a run command's `logs` (output of a real cluster), `nextLink` (paging is the server's choice: the follow-up page is fetched from aksemu's own nextLink).",
   "`dnsPrefix`: equal when the request sent it; type only when the service generated it.",
   "Kubernetes versions (`kubernetesVersion`, `currentKubernetesVersion`, `orchestratorVersion`, `currentOrchestratorVersion`, `version`, `upgrades[].kubernetesVersion`) compare by major.minor: the patch real AKS picked depended on its regional rollout that day; maps keyed by version (`patchVersions`) compare their major.minor key sets.",
   "Node image versions (`nodeImageVersion`, `latestNodeImageVersion`) compare without their trailing date/build (`AKSUbuntu-2204gen2containerd-202411.03.0` → `AKSUbuntu-2204gen2containerd`).",
@@ -58,7 +58,7 @@ function semverCompare(a: string, b: string): number {
   return 0;
 }
 
-const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\b[0-9a-f]{32}\b/gi;
 const ISO_TIME = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?/g;
 const SEMVER = /^v?(\d+)\.(\d+)(\.\d+)?(-[\w.]+)?$/;
 
@@ -76,6 +76,11 @@ const TYPE_ONLY = new Set([
   "secret",
   "startTime",
   "endTime",
+  "createdBy",
+  "createdByType",
+  "lastModifiedBy",
+  "lastModifiedByType",
+  "logs",
 ]);
 const VERSION_KEYS = new Set([
   "kubernetesVersion",

@@ -265,6 +265,9 @@ function kindOf(method: string, template: string, query: URLSearchParams): Inter
     /\/providers\/Microsoft\.ContainerService\/locations\/\{location\}\/operations\/\{operationId\}$/.test(template)
   )
     return "poll";
+  // A run command's result (`commandResults/{id}`, the runCommand's Location) is polled like an operation.
+  if (method === "GET" && /\/managedClusters\/\{resourceName\}\/commandResults\/\{commandId\}$/.test(template))
+    return "poll";
   if (
     method === "GET" &&
     /\/providers\/Microsoft\.ContainerService\/locations\/\{location\}\/operationresults\/\{operationId\}$/.test(

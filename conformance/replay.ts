@@ -97,7 +97,7 @@ export function scopeOf(recording: Recording, scope: Scope): string[] {
 
 function operationIdOf(url: string | undefined): string | undefined {
   if (url === undefined) return undefined;
-  return /\/(?:operations|operationresults)\/([^/?]+)/i.exec(url)?.[1]?.toLowerCase();
+  return /\/(?:operations|operationresults|commandResults)\/([^/?]+)/i.exec(url)?.[1]?.toLowerCase();
 }
 
 function subst(text: string, sub: string): string {

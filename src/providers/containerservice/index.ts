@@ -7,7 +7,7 @@
  * request would, recorded with the platform as caller.
  */
 import { ArmError, armErrors } from "../../arm/errors.js";
-import { asObject, optionalObject, optionalTags, type JsonObject } from "../../arm/body.js";
+import { asObject, isObject, optionalObject, optionalTags, type JsonObject } from "../../arm/body.js";
 import { checkPreconditions } from "../../arm/etag.js";
 import { ok, type ArmResponse, type OperationRoute, type RequestContext } from "../../arm/handler.js";
 import { pageOf } from "../../arm/paging.js";
@@ -31,8 +31,13 @@ import {
   type PowerCode,
   type ProvisioningState,
 } from "./model.js";
+import { meshRoutes } from "./mesh.js";
 import { operationRoutes } from "./operation-status.js";
+import { osOptionsRoutes } from "./os-options.js";
+import { runCommandRoutes } from "./run-command.js";
 import { shapeCluster, shapePool } from "./shapes.js";
+import { Snapshots } from "./snapshots.js";
+import { TrustedAccess } from "./trusted-access.js";
 import { validateClusterName } from "./validation.js";
 import { compareVersions, versionCatalogAt } from "./versions/index.js";
 
@@ -100,6 +105,8 @@ const RETRY = { "Retry-After": "1", "Retry-After-Ms": "100" };
 export class ContainerServiceProvider {
   readonly lifecycle: Lifecycle;
   readonly writes: ClusterWrites;
+  readonly snapshots: Snapshots;
+  private readonly trustedAccess: TrustedAccess;
 
   constructor(
     private readonly platform: Platform,
@@ -108,6 +115,8 @@ export class ContainerServiceProvider {
   ) {
     this.lifecycle = new Lifecycle(platform, resources.resourceGroups, options.realisticTimings === true);
     this.writes = new ClusterWrites(this.lifecycle);
+    this.snapshots = new Snapshots(platform, resources);
+    this.trustedAccess = new TrustedAccess(platform, (store, ctx) => this.requireParent(store, ctx));
   }
 
   // ---- platform API ----------------------------------------------------------------------------------------------
@@ -299,6 +308,7 @@ export class ContainerServiceProvider {
       await this.assertRegistered(store, subscriptionId!);
       const existing = await this.lifecycle.getCluster(store, clusterIdOf(subscriptionId!, group.body.name, resourceName!)); // prettier-ignore
       checkPreconditions({ ifMatch: ctx.headers["if-match"], ifNoneMatch: ctx.headers["if-none-match"] }, existing?.etag); // prettier-ignore
+      await this.snapshots.applySnapshotSources(store, await this.newPoolItems(store, existing?.id, body));
       const result = await this.writes.put(store, {
         subscriptionId: subscriptionId!,
         resourceGroup: existing?.internal.resourceGroup ?? group.body.name,
@@ -310,6 +320,24 @@ export class ContainerServiceProvider {
       });
       return ok(this.clusterBody(ctx, result.record), result.created ? 201 : 200, this.asyncHeaders(ctx, result.op, false)); // prettier-ignore
     });
+  }
+
+  /** The request's `agentPoolProfiles` items that create a pool (for snapshot sources). */
+  private async newPoolItems(
+    store: Store,
+    clusterId: string | undefined,
+    body: JsonObject,
+  ): Promise<{ props: JsonObject; path: string }[]> {
+    const props = body.properties;
+    if (!isObject(props) || !Array.isArray(props.agentPoolProfiles)) return [];
+    const record = clusterId === undefined ? undefined : await this.lifecycle.load(store, clusterId);
+    const existing = new Set((record?.pools ?? []).map((p) => p.body.name.toLowerCase()));
+    const out: { props: JsonObject; path: string }[] = [];
+    for (const [i, item] of props.agentPoolProfiles.entries()) {
+      if (!isObject(item) || (typeof item.name === "string" && existing.has(item.name.toLowerCase()))) continue;
+      out.push({ props: item, path: `properties.agentPoolProfiles[${i}]` });
+    }
+    return out;
   }
 
   private async patchCluster(ctx: RequestContext): Promise<ArmResponse> {
@@ -522,6 +550,7 @@ export class ContainerServiceProvider {
             await this.assertRegistered(tx, ctx.params.subscriptionId!);
             const existing = record.pools.find((p) => p.body.name.toLowerCase() === ctx.params.agentPoolName!.toLowerCase()); // prettier-ignore
             checkPreconditions({ ifMatch: ctx.headers["if-match"], ifNoneMatch: ctx.headers["if-none-match"] }, existing?.etag); // prettier-ignore
+            if (isObject(body.properties)) await this.snapshots.applySnapshotSources(tx, existing === undefined ? [{ props: body.properties, path: "properties" }] : []); // prettier-ignore
             const result = await this.writes.putPool(tx, record.cluster.id, ctx.params.agentPoolName!, body, ctx.caller.objectId); // prettier-ignore
             return ok(this.poolBody(ctx, result.pool), result.created ? 201 : 200, this.asyncHeaders(ctx, result.op, false)); // prettier-ignore
           });
@@ -573,6 +602,11 @@ export class ContainerServiceProvider {
           });
         },
       },
+      ...this.snapshots.routes(),
+      ...this.trustedAccess.routes(),
+      ...meshRoutes(this.platform, (store2, ctx) => this.requireCluster(store2, ctx)),
+      ...osOptionsRoutes(),
+      ...runCommandRoutes(this.platform, (store2, ctx) => this.requireCluster(store2, ctx), this.lifecycle.realisticTimings), // prettier-ignore
       ...maintenanceRoutes(this.platform, (store2, ctx) => this.requireParent(store2, ctx)),
       ...operationRoutes(this.platform, async (id) => {
         const resource = await store.getResource<JsonObject>(id);

@@ -27,6 +27,10 @@ function shaped(body: JsonObject, apiVersion: string): JsonObject {
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"] as const;
 const WEEK_INDEX = ["First", "Second", "Third", "Fourth", "Last"] as const;
 
+function isDate(text: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`));
+}
+
 function validate(name: string, body: JsonObject): JsonObject {
   const props = optionalObject(body, "properties", "properties") ?? {};
   const window = optionalObject(props, "maintenanceWindow", "properties.maintenanceWindow");
@@ -53,8 +57,8 @@ function validate(name: string, body: JsonObject): JsonObject {
   }
   if (window !== undefined) {
     const w = "properties.maintenanceWindow";
-    const duration = optionalInteger(window, "durationHours", `${w}.durationHours`);
-    if (duration === undefined || duration < 4 || duration > 24) {
+    const duration = optionalInteger(window, "durationHours", `${w}.durationHours`) ?? 24;
+    if (duration < 4 || duration > 24) {
       throw aksErrors.invalidParameter(`${w}.durationHours must be between 4 and 24.`, `${w}.durationHours`);
     }
     const startTime = optionalString(window, "startTime", `${w}.startTime`);
@@ -77,8 +81,88 @@ function validate(name: string, body: JsonObject): JsonObject {
     }
     const weekly = schedule?.weekly;
     if (isObject(weekly)) enumValue(optionalString(weekly, "dayOfWeek", `${w}.schedule.weekly.dayOfWeek`), DAYS, `${w}.schedule.weekly.dayOfWeek`); // prettier-ignore
+    // The spec's ranges (and required fields) of each schedule kind.
+    const ranges: Record<string, [string, number, number][]> = {
+      daily: [["intervalDays", 1, 7]],
+      weekly: [["intervalWeeks", 1, 4]],
+      absoluteMonthly: [["intervalMonths", 1, 6], ["dayOfMonth", 1, 31]],
+      relativeMonthly: [["intervalMonths", 1, 6]],
+    }; // prettier-ignore
+    for (const kind of kinds) {
+      const item = schedule![kind];
+      const path = `${w}.schedule.${kind}`;
+      if (ranges[kind] === undefined) {
+        throw aksErrors.invalidParameter(`${w}.schedule.${kind} is not a schedule kind: use daily, weekly, absoluteMonthly or relativeMonthly.`, `${w}.schedule`); // prettier-ignore
+      }
+      if (!isObject(item)) throw aksErrors.invalidParameter(`${path} must be an object.`, path);
+      for (const [key, min, max] of ranges[kind]) {
+        const n = optionalInteger(item, key, `${path}.${key}`);
+        if (n === undefined || n < min || n > max) {
+          throw aksErrors.invalidParameter(
+            `${path}.${key} must be an integer from ${min} to ${max}.`,
+            `${path}.${key}`,
+          );
+        }
+      }
+      if (
+        kind !== "daily" &&
+        kind !== "absoluteMonthly" &&
+        optionalString(item, "dayOfWeek", `${path}.dayOfWeek`) === undefined
+      ) {
+        throw aksErrors.invalidParameter(`${path}.dayOfWeek is required (Sunday to Saturday).`, `${path}.dayOfWeek`); // prettier-ignore
+      }
+      if (kind === "relativeMonthly" && optionalString(item, "weekIndex", `${path}.weekIndex`) === undefined) {
+        throw aksErrors.invalidParameter(`${path}.weekIndex is required (First, Second, Third, Fourth or Last).`, `${path}.weekIndex`); // prettier-ignore
+      }
+    }
+    const startDate = optionalString(window, "startDate", `${w}.startDate`);
+    if (startDate !== undefined && !isDate(startDate)) {
+      throw aksErrors.invalidParameter(`${w}.startDate must be a date 'YYYY-MM-DD'; got '${startDate}'.`, `${w}.startDate`); // prettier-ignore
+    }
+    for (const [i, span] of (optionalArray(window, "notAllowedDates", `${w}.notAllowedDates`) ?? []).entries()) {
+      const path = `${w}.notAllowedDates[${i}]`;
+      if (
+        !isObject(span) ||
+        typeof span.start !== "string" ||
+        typeof span.end !== "string" ||
+        !isDate(span.start) ||
+        !isDate(span.end)
+      ) {
+        // prettier-ignore
+        throw aksErrors.invalidParameter(`${path} needs start and end dates 'YYYY-MM-DD'.`, path);
+      }
+      if (span.start > span.end) throw aksErrors.invalidParameter(`${path}.start (${span.start}) is after its end (${span.end}).`, path); // prettier-ignore
+    }
   }
   return props;
+}
+
+/**
+ * What AKS stores from a valid request, as it echoes it: empty `notAllowedTime` dropped, its instants written without
+ * fractional seconds (`2021-11-26T03:00:00Z`); a `maintenanceWindow` without `startDate` starts today (UTC), and
+ * without `durationHours` lasts 24 hours (the spec's default).
+ */
+function normalize(props: JsonObject, now: Date): JsonObject {
+  const out: JsonObject = { ...props };
+  if (Array.isArray(out.notAllowedTime)) {
+    if (out.notAllowedTime.length === 0) delete out.notAllowedTime;
+    else {
+      out.notAllowedTime = out.notAllowedTime.map((span: unknown) => {
+        if (!isObject(span)) return span;
+        const fix = (v: unknown): unknown => (typeof v === "string" && !Number.isNaN(Date.parse(v)) ? new Date(Date.parse(v)).toISOString().replace(/\.000Z$/, "Z") : v); // prettier-ignore
+        return { ...span, start: fix(span.start), end: fix(span.end) };
+      });
+    }
+  }
+  if (Array.isArray(out.timeInWeek) && out.timeInWeek.length === 0) delete out.timeInWeek;
+  if (isObject(out.maintenanceWindow)) {
+    const w: JsonObject = { ...out.maintenanceWindow };
+    if (w.durationHours === undefined || w.durationHours === null) w.durationHours = 24;
+    if (w.startDate === undefined || w.startDate === null || w.startDate === "") w.startDate = now.toISOString().slice(0, 10); // prettier-ignore
+    if (Array.isArray(w.notAllowedDates) && w.notAllowedDates.length === 0) delete w.notAllowedDates;
+    out.maintenanceWindow = w;
+  }
+  return out;
 }
 
 export function maintenanceRoutes(
@@ -105,10 +189,9 @@ export function maintenanceRoutes(
             "configName",
           );
         }
-        const properties = validate(name, asObject(ctx.body));
+        const properties = normalize(validate(name, asObject(ctx.body)), platform.clock.now());
         return platform.store.transaction(async (store) => {
           const record = await requireCluster(store, ctx);
-          const existing = await find(store, record, name);
           const body = {
             id: `${record.cluster.id}/maintenanceConfigurations/${name}`,
             name,
@@ -124,7 +207,8 @@ export function maintenanceRoutes(
             etag: newEtag(),
             at: platform.clock.now().toISOString(),
           });
-          return ok(shaped(body, ctx.servedApiVersion), existing === undefined ? 201 : 200);
+          // Real AKS answers a create with 200 too (recordings test_aks_maintenanceconfiguration/-window).
+          return ok(shaped(body, ctx.servedApiVersion), 200);
         });
       },
     },

@@ -303,6 +303,8 @@ export function planPool(
     nodeImageVersion = imageFor(target); // turning FIPS on/off reimages the nodes (FIPS or plain image), shown at once
   }
   if (existing === undefined) nodeImageVersion = imageFor(target);
+  // A pool created from a node pool snapshot runs the snapshot's node image (snapshots.ts puts it in the input).
+  if (existing === undefined && isObject(input.creationData) && typeof input.nodeImageVersion === "string") nodeImageVersion = input.nodeImageVersion; // prettier-ignore
 
   // Everything else the request carries is kept as sent (zones, subnets, tags, kubelet config...).
   const passthrough: JsonObject = {};
