@@ -8,6 +8,7 @@ import { ArmError } from "../../arm/errors.js";
 import { isObject, optionalBoolean, optionalObject, optionalString, type JsonObject } from "../../arm/body.js";
 import { aksErrors } from "./errors.js";
 import type { ClusterBody, ClusterProperties } from "./model.js";
+import { behaviourSince } from "./state.js";
 import { enumValue, validateDnsPrefix } from "./validation.js";
 
 const NETWORK_PLUGINS = ["azure", "kubenet", "none"] as const;
@@ -184,8 +185,8 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
   if (networkPluginMode === "overlay" && networkPlugin !== "azure") {
     throw aksErrors.invalidParameter("networkPluginMode overlay requires networkPlugin azure.", t("networkProfile.networkPluginMode")); // prettier-ignore
   }
-  enumValue(optionalString(netIn, "networkPolicy", t("networkProfile.networkPolicy")), ["none", "calico", "azure", "cilium"] as const, t("networkProfile.networkPolicy")); // prettier-ignore
-  enumValue(optionalString(netIn, "networkDataplane", t("networkProfile.networkDataplane")), ["azure", "cilium"] as const, t("networkProfile.networkDataplane")); // prettier-ignore
+  const policyIn = enumValue(optionalString(netIn, "networkPolicy", t("networkProfile.networkPolicy")), ["none", "calico", "azure", "cilium"] as const, t("networkProfile.networkPolicy")); // prettier-ignore
+  const dataplaneIn = enumValue(optionalString(netIn, "networkDataplane", t("networkProfile.networkDataplane")), ["azure", "cilium"] as const, t("networkProfile.networkDataplane")); // prettier-ignore
   const outboundType =
     enumValue(optionalString(netIn, "outboundType", t("networkProfile.outboundType")), OUTBOUND_TYPES, t("networkProfile.outboundType")) ?? // prettier-ignore
     (exNet?.outboundType as string | undefined) ??
@@ -223,6 +224,15 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
   if (networkPlugin === "azure" && network.networkDataplane === undefined) {
     network.networkDataplane = (exNet?.networkDataplane as string | undefined) ?? "azure";
   }
+  // The network policy: Cilium's dataplane enforces its own; since mid-2024 AKS writes "none" when none was asked.
+  if (policyIn === undefined) {
+    const exPolicy = exNet?.networkPolicy as string | undefined;
+    if (exPolicy !== undefined) network.networkPolicy = exPolicy;
+    else if (ex === undefined && (dataplaneIn ?? network.networkDataplane) === "cilium")
+      network.networkPolicy = "cilium";
+    else if (ex === undefined && behaviourSince("networkPolicyNoneByDefault", ctx.nowMs))
+      network.networkPolicy = "none";
+  }
   if (podCidr !== undefined) {
     network.podCidr = podCidr;
     network.podCidrs = [podCidr];
@@ -232,6 +242,18 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
   }
   network.serviceCidrs = [serviceCidr];
   network.ipFamilies = Array.isArray(netIn.ipFamilies) ? netIn.ipFamilies : ((exNet?.ipFamilies as unknown[] | undefined) ?? ["IPv4"]); // prettier-ignore
+  const natGateway = outboundType === "managedNATGateway" || outboundType === "userAssignedNATGateway";
+  if (natGateway && lbSku === "standard") {
+    // Outbound through a NAT gateway: the (inbound-only) load balancer keeps whatever profile was sent, `{}` when
+    // none; a managed NAT gateway gets AKS's defaults (one IP, 4 minutes), its IPs appear on completion.
+    const lbIn = optionalObject(netIn, "loadBalancerProfile", t("networkProfile.loadBalancerProfile"));
+    network.loadBalancerProfile = lbIn ?? (exNet?.outboundType === outboundType ? ((exNet?.loadBalancerProfile as JsonObject | undefined) ?? {}) : {}); // prettier-ignore
+    if (outboundType === "managedNATGateway") {
+      const natIn = optionalObject(netIn, "natGatewayProfile", t("networkProfile.natGatewayProfile"));
+      const exNat = (exNet?.natGatewayProfile as JsonObject | undefined) ?? {};
+      network.natGatewayProfile = { managedOutboundIPProfile: { count: 1 }, idleTimeoutInMinutes: 4, ...exNat, ...(natIn ?? {}) }; // prettier-ignore
+    }
+  }
   if (outboundType === "loadBalancer" && lbSku === "standard") {
     const lbIn = optionalObject(netIn, "loadBalancerProfile", t("networkProfile.loadBalancerProfile")) ?? {};
     const exLb = (exNet?.loadBalancerProfile as JsonObject | undefined) ?? {};
@@ -361,7 +383,7 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
     autoUpgradeProfile,
     disableLocalAccounts,
     securityProfile: (base.securityProfile as JsonObject | undefined) ?? (ex?.securityProfile as JsonObject | undefined) ?? {}, // prettier-ignore
-    storageProfile: (base.storageProfile as JsonObject | undefined) && Object.keys(base.storageProfile as JsonObject).length > 0 ? (base.storageProfile as JsonObject) : ((ex?.storageProfile as JsonObject | undefined) ?? { diskCSIDriver: { enabled: true }, fileCSIDriver: { enabled: true }, snapshotController: { enabled: true } }), // prettier-ignore
+    storageProfile: storageProfile(base.storageProfile, ex?.storageProfile),
     oidcIssuerProfile: oidc(base.oidcIssuerProfile, ex?.oidcIssuerProfile, ctx),
     workloadAutoScalerProfile: (base.workloadAutoScalerProfile as JsonObject | undefined) ?? (ex?.workloadAutoScalerProfile as JsonObject | undefined) ?? {}, // prettier-ignore
     resourceUID: ex?.resourceUID ?? resourceUid(ctx.nowMs),
@@ -380,12 +402,37 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
       properties.privateFQDN = `${dnsPrefix || ctx.name}-${lowerAlnum(8)}.${randomUUID()}.privatelink.${ctx.location}.azmk8s.io`;
       properties.azurePortalFQDN = `${randomBytes(16).toString("hex")}-priv.portal.${domain}`;
     }
-    properties.privateLinkResources = [
-      { name: "management", type: "Microsoft.ContainerService/managedClusters/privateLinkResources", groupId: "management", requiredMembers: ["management"] }, // prettier-ignore
-    ];
+    const management: JsonObject = { name: "management", type: "Microsoft.ContainerService/managedClusters/privateLinkResources", groupId: "management", requiredMembers: ["management"] }; // prettier-ignore
+    // When the client sends the private link resources back (az does on every update), AKS answers with the
+    // private link service of the API server in its underlay instead of the resource's id (the id returns when the
+    // operation completes: finalizeCluster).
+    if (Array.isArray(props.privateLinkResources) && props.privateLinkResources.length > 0) {
+      management.privateLinkServiceID = `/subscriptions/${ctx.subscriptionId}/resourceGroups/hcp-underlay-${ctx.location}-cx-${1 + (randomBytes(1)[0]! % 200)}/providers/Microsoft.Network/privateLinkServices/a${randomBytes(16).toString("hex").slice(0, 31)}`; // prettier-ignore
+    }
+    properties.privateLinkResources = [management];
   }
-  if (isObject(properties.windowsProfile) && properties.windowsProfile.enableCSIProxy === undefined) {
-    properties.windowsProfile = { ...properties.windowsProfile, enableCSIProxy: true };
+  // A cluster created with Azure CNI (or no CNI) can host Windows pools: AKS gives it a Windows profile with the
+  // default admin name even when none was sent (kubenet clusters, which cannot, get none).
+  if (ex === undefined && properties.windowsProfile === undefined && (pluginIn === "azure" || pluginIn === "none")) {
+    properties.windowsProfile = { adminUsername: "azureuser" };
+  }
+  if (isObject(properties.windowsProfile)) {
+    const win: JsonObject = { ...properties.windowsProfile };
+    if (win.enableCSIProxy === undefined) win.enableCSIProxy = true;
+    // gMSA without a custom domain: AKS writes the empty DNS server and root domain it will use.
+    if (isObject(win.gmsaProfile)) win.gmsaProfile = { dnsServer: "", rootDomainName: "", ...win.gmsaProfile };
+    properties.windowsProfile = win;
+  }
+  if (isObject(properties.addonProfiles)) {
+    properties.addonProfiles = addonDefaults(properties.addonProfiles, ex?.addonProfiles, ctx, nodeResourceGroup);
+  }
+  const autoscalerIn = props.autoScalerProfile;
+  if (isObject(autoscalerIn)) {
+    // A profile with settings gets AKS's defaults for the others at once; an empty one resets the profile: the
+    // answer leaves it out and the operation's completion writes the defaults back (finalizeCluster).
+    if (Object.keys(autoscalerIn).length > 0)
+      properties.autoScalerProfile = { ...AUTOSCALER_DEFAULTS, ...autoscalerIn };
+    else delete (properties as JsonObject).autoScalerProfile;
   }
   if (
     isObject(properties.aadProfile) &&
@@ -408,7 +455,12 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
     ...(identity === undefined ? {} : { identity }),
     sku: { name: skuName, tier: skuTier },
   };
-  for (const k of ["extendedLocation", "kind"]) if (input[k] !== undefined) body[k] = input[k];
+  if (input.kind !== undefined) body.kind = input.kind;
+  const extendedLocation = isObject(input.extendedLocation) ? input.extendedLocation : existing?.extendedLocation;
+  // AKS writes the extended location's type in lower case (`EdgeZone` sent, `edgezone` answered).
+  if (isObject(extendedLocation)) {
+    body.extendedLocation = typeof extendedLocation.type === "string" ? { ...extendedLocation, type: extendedLocation.type.toLowerCase() } : extendedLocation; // prettier-ignore
+  }
   return {
     body,
     lts: supportPlan === "AKSLongTermSupport",
@@ -429,41 +481,138 @@ function oidc(input: unknown, existing: unknown, ctx: ClusterSpecContext): JsonO
   };
 }
 
+/** The cluster autoscaler's settings as AKS fills them (the recordings of `az aks create --enable-cluster-autoscaler`). */
+export const AUTOSCALER_DEFAULTS: Readonly<Record<string, string>> = {
+  "balance-similar-node-groups": "false",
+  expander: "random",
+  "max-empty-bulk-delete": "10",
+  "max-graceful-termination-sec": "600",
+  "max-node-provision-time": "15m",
+  "max-total-unready-percentage": "45",
+  "new-pod-scale-up-delay": "0s",
+  "ok-total-unready-count": "3",
+  "scale-down-delay-after-add": "10m",
+  "scale-down-delay-after-delete": "10s",
+  "scale-down-delay-after-failure": "3m",
+  "scale-down-unneeded-time": "10m",
+  "scale-down-unready-time": "20m",
+  "scale-down-utilization-threshold": "0.5",
+  "scan-interval": "10s",
+  "skip-nodes-with-local-storage": "false",
+  "skip-nodes-with-system-pods": "true",
+};
+
+const CSI_DEFAULTS = ["diskCSIDriver", "fileCSIDriver", "snapshotController"] as const;
+
+/**
+ * The storage profile: each driver the request names is set as sent, the others keep their current value (at
+ * creation: the disk and file CSI drivers and the snapshot controller are on; the blob driver appears once asked for).
+ */
+function storageProfile(input: unknown, existing: unknown): JsonObject {
+  const out: JsonObject = {};
+  for (const k of CSI_DEFAULTS) out[k] = { enabled: true };
+  if (isObject(existing)) Object.assign(out, existing);
+  if (isObject(input)) for (const [k, v] of Object.entries(input)) if (v !== null && v !== undefined) out[k] = v;
+  return out;
+}
+
+/** Values AKS derives for enabled addons: the HTTP application routing DNS zone, the application gateway's id. */
+function addonDefaults(addons: JsonObject, existing: unknown, ctx: ClusterSpecContext, nodeRg: string): JsonObject {
+  const out: JsonObject = {};
+  const prior = (name: string): JsonObject | undefined => {
+    if (!isObject(existing)) return undefined;
+    const hit = Object.entries(existing).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+    return isObject(hit) ? hit : undefined;
+  };
+  for (const [name, raw] of Object.entries(addons)) {
+    if (!isObject(raw) || raw.enabled !== true) {
+      out[name] = raw;
+      continue;
+    }
+    const addon: JsonObject = { ...raw };
+    const config: JsonObject = isObject(raw.config) ? { ...raw.config } : {};
+    const key = name.toLowerCase();
+    if (key === "httpapplicationrouting" && typeof config.HTTPApplicationRoutingZoneName !== "string") {
+      const before = prior(name)?.config;
+      const zone = isObject(before) ? before.HTTPApplicationRoutingZoneName : undefined;
+      config.HTTPApplicationRoutingZoneName = typeof zone === "string" ? zone : `${randomBytes(10).toString("hex")}.${ctx.location}.aksapp.io`; // prettier-ignore
+      addon.config = config;
+    }
+    if (key === "ingressapplicationgateway" && typeof config.effectiveApplicationGatewayId !== "string") {
+      const given = config.applicationGatewayId;
+      const gatewayName = typeof config.applicationGatewayName === "string" ? config.applicationGatewayName : "applicationgateway"; // prettier-ignore
+      config.effectiveApplicationGatewayId = typeof given === "string" && given !== "" ? given : `/subscriptions/${ctx.subscriptionId}/resourceGroups/${nodeRg}/providers/Microsoft.Network/applicationGateways/${gatewayName}`; // prettier-ignore
+      addon.config = config;
+    }
+    out[name] = addon;
+  }
+  return out;
+}
+
 /** Addons that run with their own managed identity in the node resource group (`<addon>-<cluster>`). */
 const ADDONS_WITH_IDENTITY = new Set([
   "omsagent",
+  "httpapplicationrouting",
   "azurekeyvaultsecretsprovider",
   "ingressapplicationgateway",
   "aciconnectorlinux",
   "azurepolicy",
 ]);
 
+export interface FinalizeContext {
+  /** When the operation completes (AKS's behaviour changed over time: see AKS_BEHAVIOUR_CHANGES). */
+  nowMs: number;
+  /** Whether any agent pool of the cluster runs the cluster autoscaler. */
+  autoscaling: boolean;
+}
+
+/** `count` outbound IP ids in the node resource group, keeping the ones already there. */
+function outboundIps(have: unknown, count: number, subscriptionId: string, nodeRg: string): JsonObject[] {
+  const list = Array.isArray(have) ? (have as JsonObject[]) : [];
+  return Array.from({ length: count }, (_, i) => list[i] ?? { id: `/subscriptions/${subscriptionId}/resourceGroups/${nodeRg}/providers/Microsoft.Network/publicIPAddresses/${randomUUID()}` }); // prettier-ignore
+}
+
 /**
  * What AKS fills in when an operation on the cluster completes (the recordings show these absent from the PUT's
- * answer and present in the GET after it): the load balancer SKU spelled `Standard` / `Basic`, the effective outbound
- * IPs of the managed load balancer, and the managed identities of enabled addons.
+ * answer and present in the GET after it): the load balancer SKU spelled `Standard` / `Basic` (until AKS stopped
+ * rewriting it), the effective outbound IPs of the managed load balancer or NAT gateway, the autoscaler's default
+ * settings, the private link resources' ids and the managed identities of enabled addons.
  */
-export function finalizeCluster(body: ClusterBody, subscriptionId: string): ClusterBody {
+export function finalizeCluster(body: ClusterBody, subscriptionId: string, ctx: FinalizeContext): ClusterBody {
   const properties = { ...body.properties };
   const nodeRg = properties.nodeResourceGroup;
   const net = properties.networkProfile;
   if (isObject(net)) {
     const next: JsonObject = { ...net };
-    if (typeof net.loadBalancerSku === "string") {
+    if (typeof net.loadBalancerSku === "string" && !behaviourSince("loadBalancerSkuKeptAsSent", ctx.nowMs)) {
       next.loadBalancerSku = net.loadBalancerSku.toLowerCase() === "basic" ? "Basic" : "Standard";
+    }
+    const nat = net.natGatewayProfile;
+    if (
+      isObject(nat) &&
+      isObject(nat.managedOutboundIPProfile) &&
+      typeof nat.managedOutboundIPProfile.count === "number"
+    ) {
+      const effectiveOutboundIPs = outboundIps(nat.effectiveOutboundIPs, nat.managedOutboundIPProfile.count, subscriptionId, nodeRg); // prettier-ignore
+      next.natGatewayProfile = { ...nat, effectiveOutboundIPs };
     }
     const lb = net.loadBalancerProfile;
     if (isObject(lb) && isObject(lb.managedOutboundIPs) && typeof lb.managedOutboundIPs.count === "number") {
-      const have = Array.isArray(lb.effectiveOutboundIPs) ? (lb.effectiveOutboundIPs as JsonObject[]) : [];
-      const effective = Array.from({ length: lb.managedOutboundIPs.count }, (_, i) => have[i] ?? { id: `/subscriptions/${subscriptionId}/resourceGroups/${nodeRg}/providers/Microsoft.Network/publicIPAddresses/${randomUUID()}` }); // prettier-ignore
+      const effective = outboundIps(lb.effectiveOutboundIPs, lb.managedOutboundIPs.count, subscriptionId, nodeRg);
       next.loadBalancerProfile = { ...lb, effectiveOutboundIPs: effective };
     }
     properties.networkProfile = next;
   }
   if (Array.isArray(properties.privateLinkResources)) {
-    properties.privateLinkResources = (properties.privateLinkResources as JsonObject[]).map((r) =>
-      isObject(r) && r.id === undefined ? { id: `${body.id}/privateLinkResources/${String(r.name)}`, ...r } : r,
-    );
+    properties.privateLinkResources = (properties.privateLinkResources as JsonObject[]).map((r) => {
+      if (!isObject(r)) return r;
+      const { privateLinkServiceID: _pls, ...rest } = r;
+      return r.id === undefined ? { id: `${body.id}/privateLinkResources/${String(r.name)}`, ...rest } : rest;
+    });
+  }
+  if (ctx.autoscaling) {
+    const current = isObject(properties.autoScalerProfile) ? properties.autoScalerProfile : {};
+    properties.autoScalerProfile = { ...AUTOSCALER_DEFAULTS, ...current };
   }
   const addons = properties.addonProfiles;
   if (isObject(addons) && body.identity !== undefined) {

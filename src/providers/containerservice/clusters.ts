@@ -21,7 +21,7 @@ import {
   type PoolProperties,
 } from "./model.js";
 import { isMinorAlias, planPool, skewError, versionError, type PoolContext, type PoolPlan } from "./pool-spec.js";
-import { CLUSTER_ACTIONS, POOL_ACTIONS, type ClusterAction, type PoolAction } from "./state.js";
+import { behaviourSince, CLUSTER_ACTIONS, POOL_ACTIONS, type ClusterAction, type PoolAction } from "./state.js";
 import { validatePoolName } from "./validation.js";
 
 export function clusterIdOf(subscriptionId: string, resourceGroup: string, name: string): string {
@@ -259,8 +259,10 @@ export class ClusterWrites {
     }
 
     // Through the managed cluster API a scale shows as Updating (cluster and pool), as in the recordings of az aks
-    // scale; a version change shows as Upgrading.
-    const action: ClusterAction = cpUpgrade || plans.some((p) => p.plan.versionChanged) ? "Upgrading" : "Updating";
+    // scale; a version change shows as Upgrading, and so does a change that re-images the nodes (enabling gMSA).
+    const reimage = gmsaEnabled(body) && !gmsaEnabled(cluster.body);
+    const action: ClusterAction = cpUpgrade || reimage || plans.some((p) => p.plan.versionChanged) ? "Upgrading" : "Updating"; // prettier-ignore
+    const poolsReimaged = reimage && !behaviourSince("poolsStayStillOnReimage", this.lifecycle.platform.clock.nowMs());
     await this.lifecycle.assertAllowed(store, record, action);
     body.properties.provisioningState = CLUSTER_ACTIONS[action].during;
     const pending: PendingChanges = { pools: {} };
@@ -269,7 +271,7 @@ export class ClusterWrites {
     for (const { name, plan, existing } of plans) {
       const props = plan.properties;
       if (plan.created) props.provisioningState = "Creating";
-      else if (plan.versionChanged) props.provisioningState = "Upgrading";
+      else if (plan.versionChanged || poolsReimaged) props.provisioningState = "Upgrading";
       else if (plan.countChanged || action === "Updating") props.provisioningState = "Updating";
       if (Object.keys(plan.pending).length > 0) pending.pools![name] = plan.pending;
       const body2 = existing?.body ?? this.poolBody(cluster.id, name, props);
@@ -590,6 +592,11 @@ export class ClusterWrites {
     const loaded = (await this.lifecycle.load(store, clusterId))!;
     return { op, created: false, record: loaded, pool: loaded.pools.find((x) => x.id === pool.id)! };
   }
+}
+
+function gmsaEnabled(body: ClusterBody): boolean {
+  const win = body.properties.windowsProfile;
+  return isObject(win) && isObject(win.gmsaProfile) && win.gmsaProfile.enabled === true;
 }
 
 function archOfVm(vmSize: string): "amd64" | "arm64" {
