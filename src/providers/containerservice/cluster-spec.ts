@@ -177,11 +177,12 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
   const netIn = optionalObject(props, "networkProfile", t("networkProfile")) ?? {};
   const exNet = (ex?.networkProfile as JsonObject | undefined) ?? undefined;
   const pluginIn = enumValue(optionalString(netIn, "networkPlugin", t("networkProfile.networkPlugin")), NETWORK_PLUGINS, t("networkProfile.networkPlugin")); // prettier-ignore
-  if (exNet !== undefined && pluginIn !== undefined) immutable(exNet.networkPlugin, pluginIn, t("networkProfile.networkPlugin")); // prettier-ignore
-  const networkPlugin = (exNet?.networkPlugin as string | undefined) ?? pluginIn ?? "kubenet";
-  const networkPluginMode =
-    enumValue(optionalString(netIn, "networkPluginMode", t("networkProfile.networkPluginMode")), ["overlay"] as const, t("networkProfile.networkPluginMode")) ?? // prettier-ignore
-    (exNet?.networkPluginMode as string | undefined);
+  const pluginModeIn = enumValue(optionalString(netIn, "networkPluginMode", t("networkProfile.networkPluginMode")), ["overlay"] as const, t("networkProfile.networkPluginMode")); // prettier-ignore
+  // The one plugin change AKS allows: a kubenet cluster migrates to Azure CNI Overlay.
+  const toOverlay = exNet?.networkPlugin === "kubenet" && pluginIn === "azure" && pluginModeIn === "overlay";
+  if (exNet !== undefined && pluginIn !== undefined && !toOverlay) immutable(exNet.networkPlugin, pluginIn, t("networkProfile.networkPlugin")); // prettier-ignore
+  const networkPlugin = toOverlay ? "azure" : ((exNet?.networkPlugin as string | undefined) ?? pluginIn ?? "kubenet");
+  const networkPluginMode = pluginModeIn ?? (exNet?.networkPluginMode as string | undefined);
   if (networkPluginMode === "overlay" && networkPlugin !== "azure") {
     throw aksErrors.invalidParameter("networkPluginMode overlay requires networkPlugin azure.", t("networkProfile.networkPluginMode")); // prettier-ignore
   }
@@ -196,7 +197,7 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
   enumValue(lbSkuIn, ["standard", "basic"] as const, t("networkProfile.loadBalancerSku"));
   const lbSkuText = lbSkuIn ?? (exNet?.loadBalancerSku as string | undefined) ?? "Standard";
   const lbSku = lbSkuText.toLowerCase();
-  const serviceCidr = optionalString(netIn, "serviceCidr", t("networkProfile.serviceCidr")) ?? (exNet?.serviceCidr as string | undefined) ?? "10.0.0.0/16"; // prettier-ignore
+  const serviceCidr = optionalString(netIn, "serviceCidr", t("networkProfile.serviceCidr")) ?? firstIpv4(netIn.serviceCidrs) ?? (exNet?.serviceCidr as string | undefined) ?? "10.0.0.0/16"; // prettier-ignore
   const dnsServiceIP = optionalString(netIn, "dnsServiceIP", t("networkProfile.dnsServiceIP")) ?? (exNet?.dnsServiceIP as string | undefined) ?? "10.0.0.10"; // prettier-ignore
   const svcRange = cidr(serviceCidr, t("networkProfile.serviceCidr"));
   const dnsIp = ipv4(dnsServiceIP);
@@ -209,7 +210,7 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
     );
   }
   const usesPodCidr = networkPlugin === "kubenet" || networkPluginMode === "overlay";
-  const podCidrIn = optionalString(netIn, "podCidr", t("networkProfile.podCidr"));
+  const podCidrIn = optionalString(netIn, "podCidr", t("networkProfile.podCidr")) ?? firstIpv4(netIn.podCidrs);
   const podCidr = usesPodCidr ? (podCidrIn ?? (exNet?.podCidr as string | undefined) ?? "10.244.0.0/16") : undefined;
   if (podCidr !== undefined) cidr(podCidr, t("networkProfile.podCidr"));
   const network: JsonObject = {
@@ -233,15 +234,24 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
     else if (ex === undefined && behaviourSince("networkPolicyNoneByDefault", ctx.nowMs))
       network.networkPolicy = "none";
   }
+  network.ipFamilies = Array.isArray(netIn.ipFamilies) ? netIn.ipFamilies : ((exNet?.ipFamilies as unknown[] | undefined) ?? ["IPv4"]); // prettier-ignore
+  const dualStack = (network.ipFamilies as unknown[]).includes("IPv6");
+  // Dual-stack: an IPv6 range follows each IPv4 one; AKS draws a unique local (fdxx:) range when none is sent.
+  const ranges = (key: string, v4: string, ipv6Bits: number): string[] => {
+    const sent = Array.isArray(netIn[key]) ? (netIn[key] as unknown[]).filter((x): x is string => typeof x === "string") : undefined; // prettier-ignore
+    const before = Array.isArray(exNet?.[key]) ? (exNet[key] as string[]) : undefined;
+    const list = sent !== undefined && sent.length > 0 ? [v4, ...sent.filter((x) => x.includes(":"))] : [v4, ...(before ?? []).filter((x) => x.includes(":"))]; // prettier-ignore
+    if (dualStack && !list.some((x) => x.includes(":"))) list.push(`${ulaPrefix()}::/${ipv6Bits}`);
+    return dualStack ? list : [v4];
+  };
   if (podCidr !== undefined) {
     network.podCidr = podCidr;
-    network.podCidrs = [podCidr];
+    network.podCidrs = ranges("podCidrs", podCidr, 64);
   } else {
     delete network.podCidr;
     delete network.podCidrs;
   }
-  network.serviceCidrs = [serviceCidr];
-  network.ipFamilies = Array.isArray(netIn.ipFamilies) ? netIn.ipFamilies : ((exNet?.ipFamilies as unknown[] | undefined) ?? ["IPv4"]); // prettier-ignore
+  network.serviceCidrs = ranges("serviceCidrs", serviceCidr, 108);
   const natGateway = outboundType === "managedNATGateway" || outboundType === "userAssignedNATGateway";
   if (natGateway && lbSku === "standard") {
     // Outbound through a NAT gateway: the (inbound-only) load balancer keeps whatever profile was sent, `{}` when
@@ -258,8 +268,8 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
     const lbIn = optionalObject(netIn, "loadBalancerProfile", t("networkProfile.loadBalancerProfile")) ?? {};
     const exLb = (exNet?.loadBalancerProfile as JsonObject | undefined) ?? {};
     const usesOwnIps = lbIn.outboundIPs !== undefined || lbIn.outboundIPPrefixes !== undefined;
-    const managed = isObject(lbIn.managedOutboundIPs) ? lbIn.managedOutboundIPs : usesOwnIps ? undefined : (exLb.managedOutboundIPs ?? { count: 1 }); // prettier-ignore
-    const count = isObject(managed) && typeof managed.count === "number" ? managed.count : 1;
+    const managed = isObject(lbIn.managedOutboundIPs) ? lbIn.managedOutboundIPs : usesOwnIps ? undefined : (exLb.managedOutboundIPs ?? (dualStack ? { count: 1, countIPv6: 1 } : { count: 1 })); // prettier-ignore
+    const count = isObject(managed) ? (typeof managed.count === "number" ? managed.count : 1) + (typeof managed.countIPv6 === "number" ? managed.countIPv6 : 0) : 1; // prettier-ignore
     const exEffective = Array.isArray(exLb.effectiveOutboundIPs) ? (exLb.effectiveOutboundIPs as JsonObject[]) : [];
     // Effective outbound IPs appear when the operation completes (finalizeCluster); kept across updates.
     const effective = usesOwnIps || exEffective.length === count ? exEffective : exEffective.slice(0, count);
@@ -329,7 +339,9 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
     (exAu.nodeOSUpgradeChannel as string | undefined) ??
     "NodeImage";
   const autoUpgradeProfile: JsonObject = { ...auIn, nodeOSUpgradeChannel: nodeOsChannel };
-  if (upgradeChannel !== undefined) autoUpgradeProfile.upgradeChannel = upgradeChannel;
+  // A long-term-support cluster created without a channel follows its minor's patches (AKS sets `patch`).
+  const channel = upgradeChannel ?? (ex === undefined && supportPlan === "AKSLongTermSupport" ? "patch" : undefined);
+  if (channel !== undefined) autoUpgradeProfile.upgradeChannel = channel;
   const disableLocalAccounts = optionalBoolean(props, "disableLocalAccounts", t("disableLocalAccounts")) ?? ex?.disableLocalAccounts ?? false; // prettier-ignore
   const enableRBAC = optionalBoolean(props, "enableRBAC", t("enableRBAC")) ?? (ex?.enableRBAC as boolean | undefined) ?? true; // prettier-ignore
 
@@ -426,6 +438,8 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
   if (isObject(properties.addonProfiles)) {
     properties.addonProfiles = addonDefaults(properties.addonProfiles, ex?.addonProfiles, ctx, nodeResourceGroup);
   }
+  if (isObject(properties.serviceMeshProfile))
+    properties.serviceMeshProfile = serviceMesh(properties.serviceMeshProfile);
   const autoscalerIn = props.autoScalerProfile;
   if (isObject(autoscalerIn)) {
     // A profile with settings gets AKS's defaults for the others at once; an empty one resets the profile: the
@@ -467,7 +481,7 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
     networkPlugin,
     networkPluginMode,
     requestedVersion: optionalString(props, "kubernetesVersion", t("kubernetesVersion")),
-    autoUpgradeChannel: upgradeChannel,
+    autoUpgradeChannel: channel,
   };
 }
 
@@ -501,6 +515,25 @@ export const AUTOSCALER_DEFAULTS: Readonly<Record<string, string>> = {
   "skip-nodes-with-local-storage": "false",
   "skip-nodes-with-system-pods": "true",
 };
+
+/**
+ * The service mesh profile as AKS writes it: with Istio, `components` is always there (`{}` when none is set) and an
+ * ingress gateway's `enabled: false` is left out; a disabled mesh keeps only its mode.
+ */
+function serviceMesh(mesh: JsonObject): JsonObject {
+  if (mesh.mode === "Disabled") return { mode: "Disabled" };
+  if (mesh.mode !== "Istio") return mesh;
+  const istio: JsonObject = isObject(mesh.istio) ? { ...mesh.istio } : {};
+  const components: JsonObject = isObject(istio.components) ? { ...istio.components } : {};
+  if (Array.isArray(components.ingressGateways)) {
+    components.ingressGateways = components.ingressGateways.map((g) => {
+      if (!isObject(g) || g.enabled !== false) return g;
+      const { enabled: _off, ...rest } = g;
+      return rest;
+    });
+  }
+  return { ...mesh, istio: { ...istio, components } };
+}
 
 const CSI_DEFAULTS = ["diskCSIDriver", "fileCSIDriver", "snapshotController"] as const;
 
@@ -566,6 +599,16 @@ export interface FinalizeContext {
   autoscaling: boolean;
 }
 
+function firstIpv4(list: unknown): string | undefined {
+  return Array.isArray(list) ? list.find((x): x is string => typeof x === "string" && !x.includes(":")) : undefined;
+}
+
+/** A random IPv6 unique local prefix (`fdxx:xxxx:xxxx:xxxx`), as AKS draws for dual-stack ranges. */
+function ulaPrefix(): string {
+  const b = randomBytes(7).toString("hex");
+  return `fd${b.slice(0, 2)}:${b.slice(2, 6)}:${b.slice(6, 10)}:${b.slice(10, 14)}`;
+}
+
 /** `count` outbound IP ids in the node resource group, keeping the ones already there. */
 function outboundIps(have: unknown, count: number, subscriptionId: string, nodeRg: string): JsonObject[] {
   const list = Array.isArray(have) ? (have as JsonObject[]) : [];
@@ -598,7 +641,12 @@ export function finalizeCluster(body: ClusterBody, subscriptionId: string, ctx: 
     }
     const lb = net.loadBalancerProfile;
     if (isObject(lb) && isObject(lb.managedOutboundIPs) && typeof lb.managedOutboundIPs.count === "number") {
-      const effective = outboundIps(lb.effectiveOutboundIPs, lb.managedOutboundIPs.count, subscriptionId, nodeRg);
+      // IPv4 addresses first, then the IPv6 ones (AKS names them `<guid>-ipv6`).
+      const have = Array.isArray(lb.effectiveOutboundIPs) ? (lb.effectiveOutboundIPs as JsonObject[]) : [];
+      const isV6 = (x: JsonObject): boolean => typeof x.id === "string" && x.id.endsWith("-ipv6");
+      const v6count = typeof lb.managedOutboundIPs.countIPv6 === "number" ? lb.managedOutboundIPs.countIPv6 : 0;
+      const v6 = outboundIps(have.filter(isV6), v6count, subscriptionId, nodeRg).map((x) => (isV6(x) ? x : { id: `${String(x.id)}-ipv6` })); // prettier-ignore
+      const effective = [...outboundIps(have.filter((x) => !isV6(x)), lb.managedOutboundIPs.count, subscriptionId, nodeRg), ...v6]; // prettier-ignore
       next.loadBalancerProfile = { ...lb, effectiveOutboundIPs: effective };
     }
     properties.networkProfile = next;

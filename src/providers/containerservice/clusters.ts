@@ -259,10 +259,13 @@ export class ClusterWrites {
     }
 
     // Through the managed cluster API a scale shows as Updating (cluster and pool), as in the recordings of az aks
-    // scale; a version change shows as Upgrading, and so does a change that re-images the nodes (enabling gMSA).
+    // scale (as Scaling during a few months of 2024); a version change shows as Upgrading, and so does a change that
+    // re-images the nodes (enabling gMSA).
+    const nowMs = this.lifecycle.platform.clock.nowMs();
     const reimage = gmsaEnabled(body) && !gmsaEnabled(cluster.body);
-    const action: ClusterAction = cpUpgrade || reimage || plans.some((p) => p.plan.versionChanged) ? "Upgrading" : "Updating"; // prettier-ignore
-    const poolsReimaged = reimage && !behaviourSince("poolsStayStillOnReimage", this.lifecycle.platform.clock.nowMs());
+    const scaling = plans.some((p) => p.plan.countChanged) && behaviourSince("scaleShownAsScaling", nowMs) && !behaviourSince("scaleShownAsUpdatingAgain", nowMs); // prettier-ignore
+    const action: ClusterAction = cpUpgrade || reimage || plans.some((p) => p.plan.versionChanged) ? "Upgrading" : scaling ? "Scaling" : "Updating"; // prettier-ignore
+    const poolsReimaged = reimage && !behaviourSince("poolsStayStillOnReimage", nowMs);
     await this.lifecycle.assertAllowed(store, record, action);
     body.properties.provisioningState = CLUSTER_ACTIONS[action].during;
     const pending: PendingChanges = { pools: {} };
@@ -272,6 +275,7 @@ export class ClusterWrites {
       const props = plan.properties;
       if (plan.created) props.provisioningState = "Creating";
       else if (plan.versionChanged || poolsReimaged) props.provisioningState = "Upgrading";
+      else if (plan.countChanged && action === "Scaling") props.provisioningState = "Scaling";
       else if (plan.countChanged || action === "Updating") props.provisioningState = "Updating";
       if (Object.keys(plan.pending).length > 0) pending.pools![name] = plan.pending;
       const body2 = existing?.body ?? this.poolBody(cluster.id, name, props);

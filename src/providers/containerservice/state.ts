@@ -108,6 +108,13 @@ export const AKS_BEHAVIOUR_CHANGES = {
    * 2023-09-07: Succeeded).
    */
   poolsStayStillOnReimage: Date.parse("2023-03-01T00:00:00Z"),
+  /**
+   * For a while, a scale through the managed cluster API (`az aks scale`) showed the cluster and the scaled pool
+   * `Scaling`; before and after, `Updating`. Recorded: 2023-06-29 Updating; 2024-04-07 Scaling (five recordings);
+   * 2024-07-22 Updating again. The window's edges are not pinned closer than that.
+   */
+  scaleShownAsScaling: Date.parse("2024-03-15T00:00:00Z"),
+  scaleShownAsUpdatingAgain: Date.parse("2024-07-15T00:00:00Z"),
 } as const;
 
 /** Whether AKS had rolled out `change` at `nowMs`. */
