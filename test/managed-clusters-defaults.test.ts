@@ -252,6 +252,21 @@ describe("managed cluster defaults and echoes (today's AKS)", () => {
     assert.equal(done.privateLinkResources?.[0]?.privateLinkServiceID, undefined);
   });
 
+  it("answers AKS's NotFound for seconds after a delete, then ARM's ResourceNotFound", async () => {
+    await client.managedClusters.beginCreateOrUpdateAndWait(RG, "gone", cluster(), POLL);
+    await client.managedClusters.beginDeleteAndWait(RG, "gone", POLL);
+    await assert.rejects(client.managedClusters.get(RG, "gone"), (e: { code?: string; statusCode?: number }) => {
+      assert.equal(e.statusCode, 404);
+      assert.equal(e.code, "NotFound");
+      return true;
+    });
+    await server.advance("PT1M");
+    await assert.rejects(
+      client.managedClusters.get(RG, "gone"),
+      (e: { code?: string }) => e.code === "ResourceNotFound",
+    );
+  });
+
   it("writes an edge zone's type in lower case", async () => {
     const created = await client.managedClusters.beginCreateOrUpdateAndWait(
       RG,

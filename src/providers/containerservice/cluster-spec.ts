@@ -254,10 +254,11 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
   network.serviceCidrs = ranges("serviceCidrs", serviceCidr, 108);
   const natGateway = outboundType === "managedNATGateway" || outboundType === "userAssignedNATGateway";
   if (natGateway && lbSku === "standard") {
-    // Outbound through a NAT gateway: the (inbound-only) load balancer keeps whatever profile was sent, `{}` when
-    // none; a managed NAT gateway gets AKS's defaults (one IP, 4 minutes), its IPs appear on completion.
+    // Outbound through a NAT gateway: the (inbound-only) load balancer keeps the profile sent, or the current one
+    // (`{}` at creation), and loses its outbound IPs on completion; a managed NAT gateway gets AKS's defaults (one
+    // IP, 4 minutes) and its IPs on completion (finalizeCluster).
     const lbIn = optionalObject(netIn, "loadBalancerProfile", t("networkProfile.loadBalancerProfile"));
-    network.loadBalancerProfile = lbIn ?? (exNet?.outboundType === outboundType ? ((exNet?.loadBalancerProfile as JsonObject | undefined) ?? {}) : {}); // prettier-ignore
+    network.loadBalancerProfile = lbIn ?? (exNet?.loadBalancerProfile as JsonObject | undefined) ?? {};
     if (outboundType === "managedNATGateway") {
       const natIn = optionalObject(netIn, "natGatewayProfile", t("networkProfile.natGatewayProfile"));
       const exNat = (exNet?.natGatewayProfile as JsonObject | undefined) ?? {};
@@ -639,7 +640,13 @@ export function finalizeCluster(body: ClusterBody, subscriptionId: string, ctx: 
       const effectiveOutboundIPs = outboundIps(nat.effectiveOutboundIPs, nat.managedOutboundIPProfile.count, subscriptionId, nodeRg); // prettier-ignore
       next.natGatewayProfile = { ...nat, effectiveOutboundIPs };
     }
-    const lb = net.loadBalancerProfile;
+    let lb = net.loadBalancerProfile;
+    if (isObject(lb) && (net.outboundType === "managedNATGateway" || net.outboundType === "userAssignedNATGateway")) {
+      // Outbound moved to a NAT gateway: the load balancer's outbound IPs go, its port and timeout settings stay.
+      const { managedOutboundIPs: _m, effectiveOutboundIPs: _e, outboundIPs: _i, outboundIPPrefixes: _p, ...rest } = lb;
+      lb = rest;
+      next.loadBalancerProfile = rest;
+    }
     if (isObject(lb) && isObject(lb.managedOutboundIPs) && typeof lb.managedOutboundIPs.count === "number") {
       // IPv4 addresses first, then the IPv6 ones (AKS names them `<guid>-ipv6`).
       const have = Array.isArray(lb.effectiveOutboundIPs) ? (lb.effectiveOutboundIPs as JsonObject[]) : [];

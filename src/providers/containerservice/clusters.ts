@@ -16,6 +16,7 @@ import {
   POOL_WIRE_TYPE,
   type ClusterBody,
   type ClusterInternal,
+  type OperationPayload,
   type PendingChanges,
   type PoolBody,
   type PoolProperties,
@@ -45,8 +46,27 @@ export interface ClusterPutInput {
   reason?: string;
 }
 
+/**
+ * For a few seconds after a cluster's delete ends, ARM still routes requests for it to AKS, which answers its own 404
+ * `NotFound`; later ARM answers `ResourceNotFound` itself (recordings: AKS's answer 2-5 s after the end, ARM's from
+ * 19 s on).
+ */
+const JUST_DELETED_MS = 10_000;
+
 export class ClusterWrites {
   constructor(private readonly lifecycle: Lifecycle) {}
+
+  /** Whether a delete of the cluster ended within the last seconds (see JUST_DELETED_MS). */
+  async justDeleted(store: Store, clusterId: string): Promise<boolean> {
+    const now = this.lifecycle.platform.clock.nowMs();
+    const ops = await store.listOperationsForResource<OperationRecord>(clusterId, "Succeeded");
+    return ops.some((op) => {
+      const payload = op.payload as OperationPayload | undefined;
+      if (op.action !== "Deleting" || payload?.pool !== undefined || op.endTime === undefined) return false;
+      const ended = Date.parse(op.endTime);
+      return now >= ended && now - ended <= JUST_DELETED_MS;
+    });
+  }
 
   catalog(): VersionCatalog {
     return versionCatalogAt(this.lifecycle.platform.clock.now());
