@@ -192,13 +192,22 @@ describe("managed clusters over HTTPS at api-version 2022-11-01 (az CLI 2.45)", 
     const upgraded = (await server.fetch(`${path("c1")}?${V}`)).body as Body;
     assert.equal(upgraded.properties.currentKubernetesVersion, target);
 
-    // az aks delete --yes: 202, poll; then 404 with ARM's ResourceNotFound.
+    // az aks delete --yes: 202, poll; then 404: AKS's NotFound for a few seconds (as recorded), then ARM's
+    // ResourceNotFound.
     const del = await server.fetch(`${path("c1")}?${V}`, { method: "DELETE" });
     assert.equal(del.status, 202);
     await waitFor(del.headers.get("azure-asyncoperation")!);
     const gone = await server.fetch(`${path("c1")}?${V}`);
     assert.equal(gone.status, 404);
-    assert.equal((gone.body as ErrorBody).error.code, "ResourceNotFound");
+    assert.equal((gone.body as ErrorBody).error.code, "NotFound");
+    assert.match(
+      (gone.body as ErrorBody).error.message,
+      /^Could not find managed cluster resource: c1 in subscription/,
+    );
+    await server.advance("PT1M");
+    const forgotten = await server.fetch(`${path("c1")}?${V}`);
+    assert.equal(forgotten.status, 404);
+    assert.equal((forgotten.body as ErrorBody).error.code, "ResourceNotFound");
     const again = await server.fetch(`${path("c1")}?${V}`, { method: "DELETE" });
     assert.equal(again.status, 204);
   });

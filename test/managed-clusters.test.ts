@@ -262,6 +262,13 @@ describe("managed clusters through @azure/arm-containerservice", () => {
     assertMatchesSpec(SPEC_2025, "ManagedClusters_List", 200, rawList.body);
 
     await client.managedClusters.beginDeleteAndWait("rg-life", "life", POLL);
+    // Right after the delete AKS itself answers (NotFound); once ARM has forgotten the cluster, ARM does.
+    await assert.rejects(client.managedClusters.get("rg-life", "life"), (e: { statusCode?: number; code?: string }) => {
+      assert.equal(e.statusCode, 404);
+      assert.equal(e.code, "NotFound");
+      return true;
+    });
+    await server.advance("PT1M");
     await assert.rejects(client.managedClusters.get("rg-life", "life"), (e: { statusCode?: number; code?: string }) => {
       assert.equal(e.statusCode, 404);
       assert.equal(e.code, "ResourceNotFound");

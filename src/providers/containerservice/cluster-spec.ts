@@ -8,6 +8,7 @@ import { ArmError } from "../../arm/errors.js";
 import { isObject, optionalBoolean, optionalObject, optionalString, type JsonObject } from "../../arm/body.js";
 import { aksErrors } from "./errors.js";
 import type { ClusterBody, ClusterProperties } from "./model.js";
+import { behaviourSince } from "./state.js";
 import { enumValue, validateDnsPrefix } from "./validation.js";
 
 const NETWORK_PLUGINS = ["azure", "kubenet", "none"] as const;
@@ -176,16 +177,17 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
   const netIn = optionalObject(props, "networkProfile", t("networkProfile")) ?? {};
   const exNet = (ex?.networkProfile as JsonObject | undefined) ?? undefined;
   const pluginIn = enumValue(optionalString(netIn, "networkPlugin", t("networkProfile.networkPlugin")), NETWORK_PLUGINS, t("networkProfile.networkPlugin")); // prettier-ignore
-  if (exNet !== undefined && pluginIn !== undefined) immutable(exNet.networkPlugin, pluginIn, t("networkProfile.networkPlugin")); // prettier-ignore
-  const networkPlugin = (exNet?.networkPlugin as string | undefined) ?? pluginIn ?? "kubenet";
-  const networkPluginMode =
-    enumValue(optionalString(netIn, "networkPluginMode", t("networkProfile.networkPluginMode")), ["overlay"] as const, t("networkProfile.networkPluginMode")) ?? // prettier-ignore
-    (exNet?.networkPluginMode as string | undefined);
+  const pluginModeIn = enumValue(optionalString(netIn, "networkPluginMode", t("networkProfile.networkPluginMode")), ["overlay"] as const, t("networkProfile.networkPluginMode")); // prettier-ignore
+  // The one plugin change AKS allows: a kubenet cluster migrates to Azure CNI Overlay.
+  const toOverlay = exNet?.networkPlugin === "kubenet" && pluginIn === "azure" && pluginModeIn === "overlay";
+  if (exNet !== undefined && pluginIn !== undefined && !toOverlay) immutable(exNet.networkPlugin, pluginIn, t("networkProfile.networkPlugin")); // prettier-ignore
+  const networkPlugin = toOverlay ? "azure" : ((exNet?.networkPlugin as string | undefined) ?? pluginIn ?? "kubenet");
+  const networkPluginMode = pluginModeIn ?? (exNet?.networkPluginMode as string | undefined);
   if (networkPluginMode === "overlay" && networkPlugin !== "azure") {
     throw aksErrors.invalidParameter("networkPluginMode overlay requires networkPlugin azure.", t("networkProfile.networkPluginMode")); // prettier-ignore
   }
-  enumValue(optionalString(netIn, "networkPolicy", t("networkProfile.networkPolicy")), ["none", "calico", "azure", "cilium"] as const, t("networkProfile.networkPolicy")); // prettier-ignore
-  enumValue(optionalString(netIn, "networkDataplane", t("networkProfile.networkDataplane")), ["azure", "cilium"] as const, t("networkProfile.networkDataplane")); // prettier-ignore
+  const policyIn = enumValue(optionalString(netIn, "networkPolicy", t("networkProfile.networkPolicy")), ["none", "calico", "azure", "cilium"] as const, t("networkProfile.networkPolicy")); // prettier-ignore
+  const dataplaneIn = enumValue(optionalString(netIn, "networkDataplane", t("networkProfile.networkDataplane")), ["azure", "cilium"] as const, t("networkProfile.networkDataplane")); // prettier-ignore
   const outboundType =
     enumValue(optionalString(netIn, "outboundType", t("networkProfile.outboundType")), OUTBOUND_TYPES, t("networkProfile.outboundType")) ?? // prettier-ignore
     (exNet?.outboundType as string | undefined) ??
@@ -195,7 +197,7 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
   enumValue(lbSkuIn, ["standard", "basic"] as const, t("networkProfile.loadBalancerSku"));
   const lbSkuText = lbSkuIn ?? (exNet?.loadBalancerSku as string | undefined) ?? "Standard";
   const lbSku = lbSkuText.toLowerCase();
-  const serviceCidr = optionalString(netIn, "serviceCidr", t("networkProfile.serviceCidr")) ?? (exNet?.serviceCidr as string | undefined) ?? "10.0.0.0/16"; // prettier-ignore
+  const serviceCidr = optionalString(netIn, "serviceCidr", t("networkProfile.serviceCidr")) ?? firstIpv4(netIn.serviceCidrs) ?? (exNet?.serviceCidr as string | undefined) ?? "10.0.0.0/16"; // prettier-ignore
   const dnsServiceIP = optionalString(netIn, "dnsServiceIP", t("networkProfile.dnsServiceIP")) ?? (exNet?.dnsServiceIP as string | undefined) ?? "10.0.0.10"; // prettier-ignore
   const svcRange = cidr(serviceCidr, t("networkProfile.serviceCidr"));
   const dnsIp = ipv4(dnsServiceIP);
@@ -208,7 +210,7 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
     );
   }
   const usesPodCidr = networkPlugin === "kubenet" || networkPluginMode === "overlay";
-  const podCidrIn = optionalString(netIn, "podCidr", t("networkProfile.podCidr"));
+  const podCidrIn = optionalString(netIn, "podCidr", t("networkProfile.podCidr")) ?? firstIpv4(netIn.podCidrs);
   const podCidr = usesPodCidr ? (podCidrIn ?? (exNet?.podCidr as string | undefined) ?? "10.244.0.0/16") : undefined;
   if (podCidr !== undefined) cidr(podCidr, t("networkProfile.podCidr"));
   const network: JsonObject = {
@@ -223,21 +225,52 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
   if (networkPlugin === "azure" && network.networkDataplane === undefined) {
     network.networkDataplane = (exNet?.networkDataplane as string | undefined) ?? "azure";
   }
+  // The network policy: Cilium's dataplane enforces its own; since mid-2024 AKS writes "none" when none was asked.
+  if (policyIn === undefined) {
+    const exPolicy = exNet?.networkPolicy as string | undefined;
+    if (exPolicy !== undefined) network.networkPolicy = exPolicy;
+    else if (ex === undefined && (dataplaneIn ?? network.networkDataplane) === "cilium")
+      network.networkPolicy = "cilium";
+    else if (ex === undefined && behaviourSince("networkPolicyNoneByDefault", ctx.nowMs))
+      network.networkPolicy = "none";
+  }
+  network.ipFamilies = Array.isArray(netIn.ipFamilies) ? netIn.ipFamilies : ((exNet?.ipFamilies as unknown[] | undefined) ?? ["IPv4"]); // prettier-ignore
+  const dualStack = (network.ipFamilies as unknown[]).includes("IPv6");
+  // Dual-stack: an IPv6 range follows each IPv4 one; AKS draws a unique local (fdxx:) range when none is sent.
+  const ranges = (key: string, v4: string, ipv6Bits: number): string[] => {
+    const sent = Array.isArray(netIn[key]) ? (netIn[key] as unknown[]).filter((x): x is string => typeof x === "string") : undefined; // prettier-ignore
+    const before = Array.isArray(exNet?.[key]) ? (exNet[key] as string[]) : undefined;
+    const list = sent !== undefined && sent.length > 0 ? [v4, ...sent.filter((x) => x.includes(":"))] : [v4, ...(before ?? []).filter((x) => x.includes(":"))]; // prettier-ignore
+    if (dualStack && !list.some((x) => x.includes(":"))) list.push(`${ulaPrefix()}::/${ipv6Bits}`);
+    return dualStack ? list : [v4];
+  };
   if (podCidr !== undefined) {
     network.podCidr = podCidr;
-    network.podCidrs = [podCidr];
+    network.podCidrs = ranges("podCidrs", podCidr, 64);
   } else {
     delete network.podCidr;
     delete network.podCidrs;
   }
-  network.serviceCidrs = [serviceCidr];
-  network.ipFamilies = Array.isArray(netIn.ipFamilies) ? netIn.ipFamilies : ((exNet?.ipFamilies as unknown[] | undefined) ?? ["IPv4"]); // prettier-ignore
+  network.serviceCidrs = ranges("serviceCidrs", serviceCidr, 108);
+  const natGateway = outboundType === "managedNATGateway" || outboundType === "userAssignedNATGateway";
+  if (natGateway && lbSku === "standard") {
+    // Outbound through a NAT gateway: the (inbound-only) load balancer keeps the profile sent, or the current one
+    // (`{}` at creation), and loses its outbound IPs on completion; a managed NAT gateway gets AKS's defaults (one
+    // IP, 4 minutes) and its IPs on completion (finalizeCluster).
+    const lbIn = optionalObject(netIn, "loadBalancerProfile", t("networkProfile.loadBalancerProfile"));
+    network.loadBalancerProfile = lbIn ?? (exNet?.loadBalancerProfile as JsonObject | undefined) ?? {};
+    if (outboundType === "managedNATGateway") {
+      const natIn = optionalObject(netIn, "natGatewayProfile", t("networkProfile.natGatewayProfile"));
+      const exNat = (exNet?.natGatewayProfile as JsonObject | undefined) ?? {};
+      network.natGatewayProfile = { managedOutboundIPProfile: { count: 1 }, idleTimeoutInMinutes: 4, ...exNat, ...(natIn ?? {}) }; // prettier-ignore
+    }
+  }
   if (outboundType === "loadBalancer" && lbSku === "standard") {
     const lbIn = optionalObject(netIn, "loadBalancerProfile", t("networkProfile.loadBalancerProfile")) ?? {};
     const exLb = (exNet?.loadBalancerProfile as JsonObject | undefined) ?? {};
     const usesOwnIps = lbIn.outboundIPs !== undefined || lbIn.outboundIPPrefixes !== undefined;
-    const managed = isObject(lbIn.managedOutboundIPs) ? lbIn.managedOutboundIPs : usesOwnIps ? undefined : (exLb.managedOutboundIPs ?? { count: 1 }); // prettier-ignore
-    const count = isObject(managed) && typeof managed.count === "number" ? managed.count : 1;
+    const managed = isObject(lbIn.managedOutboundIPs) ? lbIn.managedOutboundIPs : usesOwnIps ? undefined : (exLb.managedOutboundIPs ?? (dualStack ? { count: 1, countIPv6: 1 } : { count: 1 })); // prettier-ignore
+    const count = isObject(managed) ? (typeof managed.count === "number" ? managed.count : 1) + (typeof managed.countIPv6 === "number" ? managed.countIPv6 : 0) : 1; // prettier-ignore
     const exEffective = Array.isArray(exLb.effectiveOutboundIPs) ? (exLb.effectiveOutboundIPs as JsonObject[]) : [];
     // Effective outbound IPs appear when the operation completes (finalizeCluster); kept across updates.
     const effective = usesOwnIps || exEffective.length === count ? exEffective : exEffective.slice(0, count);
@@ -307,7 +340,9 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
     (exAu.nodeOSUpgradeChannel as string | undefined) ??
     "NodeImage";
   const autoUpgradeProfile: JsonObject = { ...auIn, nodeOSUpgradeChannel: nodeOsChannel };
-  if (upgradeChannel !== undefined) autoUpgradeProfile.upgradeChannel = upgradeChannel;
+  // A long-term-support cluster created without a channel follows its minor's patches (AKS sets `patch`).
+  const channel = upgradeChannel ?? (ex === undefined && supportPlan === "AKSLongTermSupport" ? "patch" : undefined);
+  if (channel !== undefined) autoUpgradeProfile.upgradeChannel = channel;
   const disableLocalAccounts = optionalBoolean(props, "disableLocalAccounts", t("disableLocalAccounts")) ?? ex?.disableLocalAccounts ?? false; // prettier-ignore
   const enableRBAC = optionalBoolean(props, "enableRBAC", t("enableRBAC")) ?? (ex?.enableRBAC as boolean | undefined) ?? true; // prettier-ignore
 
@@ -361,7 +396,7 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
     autoUpgradeProfile,
     disableLocalAccounts,
     securityProfile: (base.securityProfile as JsonObject | undefined) ?? (ex?.securityProfile as JsonObject | undefined) ?? {}, // prettier-ignore
-    storageProfile: (base.storageProfile as JsonObject | undefined) && Object.keys(base.storageProfile as JsonObject).length > 0 ? (base.storageProfile as JsonObject) : ((ex?.storageProfile as JsonObject | undefined) ?? { diskCSIDriver: { enabled: true }, fileCSIDriver: { enabled: true }, snapshotController: { enabled: true } }), // prettier-ignore
+    storageProfile: storageProfile(base.storageProfile, ex?.storageProfile),
     oidcIssuerProfile: oidc(base.oidcIssuerProfile, ex?.oidcIssuerProfile, ctx),
     workloadAutoScalerProfile: (base.workloadAutoScalerProfile as JsonObject | undefined) ?? (ex?.workloadAutoScalerProfile as JsonObject | undefined) ?? {}, // prettier-ignore
     resourceUID: ex?.resourceUID ?? resourceUid(ctx.nowMs),
@@ -380,12 +415,39 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
       properties.privateFQDN = `${dnsPrefix || ctx.name}-${lowerAlnum(8)}.${randomUUID()}.privatelink.${ctx.location}.azmk8s.io`;
       properties.azurePortalFQDN = `${randomBytes(16).toString("hex")}-priv.portal.${domain}`;
     }
-    properties.privateLinkResources = [
-      { name: "management", type: "Microsoft.ContainerService/managedClusters/privateLinkResources", groupId: "management", requiredMembers: ["management"] }, // prettier-ignore
-    ];
+    const management: JsonObject = { name: "management", type: "Microsoft.ContainerService/managedClusters/privateLinkResources", groupId: "management", requiredMembers: ["management"] }; // prettier-ignore
+    // When the client sends the private link resources back (az does on every update), AKS answers with the
+    // private link service of the API server in its underlay instead of the resource's id (the id returns when the
+    // operation completes: finalizeCluster).
+    if (Array.isArray(props.privateLinkResources) && props.privateLinkResources.length > 0) {
+      management.privateLinkServiceID = `/subscriptions/${ctx.subscriptionId}/resourceGroups/hcp-underlay-${ctx.location}-cx-${1 + (randomBytes(1)[0]! % 200)}/providers/Microsoft.Network/privateLinkServices/a${randomBytes(16).toString("hex").slice(0, 31)}`; // prettier-ignore
+    }
+    properties.privateLinkResources = [management];
   }
-  if (isObject(properties.windowsProfile) && properties.windowsProfile.enableCSIProxy === undefined) {
-    properties.windowsProfile = { ...properties.windowsProfile, enableCSIProxy: true };
+  // A cluster created with Azure CNI (or no CNI) can host Windows pools: AKS gives it a Windows profile with the
+  // default admin name even when none was sent (kubenet clusters, which cannot, get none).
+  if (ex === undefined && properties.windowsProfile === undefined && (pluginIn === "azure" || pluginIn === "none")) {
+    properties.windowsProfile = { adminUsername: "azureuser" };
+  }
+  if (isObject(properties.windowsProfile)) {
+    const win: JsonObject = { ...properties.windowsProfile };
+    if (win.enableCSIProxy === undefined) win.enableCSIProxy = true;
+    // gMSA without a custom domain: AKS writes the empty DNS server and root domain it will use.
+    if (isObject(win.gmsaProfile)) win.gmsaProfile = { dnsServer: "", rootDomainName: "", ...win.gmsaProfile };
+    properties.windowsProfile = win;
+  }
+  if (isObject(properties.addonProfiles)) {
+    properties.addonProfiles = addonDefaults(properties.addonProfiles, ex?.addonProfiles, ctx, nodeResourceGroup);
+  }
+  if (isObject(properties.serviceMeshProfile))
+    properties.serviceMeshProfile = serviceMesh(properties.serviceMeshProfile);
+  const autoscalerIn = props.autoScalerProfile;
+  if (isObject(autoscalerIn)) {
+    // A profile with settings gets AKS's defaults for the others at once; an empty one resets the profile: the
+    // answer leaves it out and the operation's completion writes the defaults back (finalizeCluster).
+    if (Object.keys(autoscalerIn).length > 0)
+      properties.autoScalerProfile = { ...AUTOSCALER_DEFAULTS, ...autoscalerIn };
+    else delete (properties as JsonObject).autoScalerProfile;
   }
   if (
     isObject(properties.aadProfile) &&
@@ -408,14 +470,19 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
     ...(identity === undefined ? {} : { identity }),
     sku: { name: skuName, tier: skuTier },
   };
-  for (const k of ["extendedLocation", "kind"]) if (input[k] !== undefined) body[k] = input[k];
+  if (input.kind !== undefined) body.kind = input.kind;
+  const extendedLocation = isObject(input.extendedLocation) ? input.extendedLocation : existing?.extendedLocation;
+  // AKS writes the extended location's type in lower case (`EdgeZone` sent, `edgezone` answered).
+  if (isObject(extendedLocation)) {
+    body.extendedLocation = typeof extendedLocation.type === "string" ? { ...extendedLocation, type: extendedLocation.type.toLowerCase() } : extendedLocation; // prettier-ignore
+  }
   return {
     body,
     lts: supportPlan === "AKSLongTermSupport",
     networkPlugin,
     networkPluginMode,
     requestedVersion: optionalString(props, "kubernetesVersion", t("kubernetesVersion")),
-    autoUpgradeChannel: upgradeChannel,
+    autoUpgradeChannel: channel,
   };
 }
 
@@ -429,41 +496,178 @@ function oidc(input: unknown, existing: unknown, ctx: ClusterSpecContext): JsonO
   };
 }
 
+/** The cluster autoscaler's settings as AKS fills them (the recordings of `az aks create --enable-cluster-autoscaler`). */
+export const AUTOSCALER_DEFAULTS: Readonly<Record<string, string>> = {
+  "balance-similar-node-groups": "false",
+  expander: "random",
+  "max-empty-bulk-delete": "10",
+  "max-graceful-termination-sec": "600",
+  "max-node-provision-time": "15m",
+  "max-total-unready-percentage": "45",
+  "new-pod-scale-up-delay": "0s",
+  "ok-total-unready-count": "3",
+  "scale-down-delay-after-add": "10m",
+  "scale-down-delay-after-delete": "10s",
+  "scale-down-delay-after-failure": "3m",
+  "scale-down-unneeded-time": "10m",
+  "scale-down-unready-time": "20m",
+  "scale-down-utilization-threshold": "0.5",
+  "scan-interval": "10s",
+  "skip-nodes-with-local-storage": "false",
+  "skip-nodes-with-system-pods": "true",
+};
+
+/**
+ * The service mesh profile as AKS writes it: with Istio, `components` is always there (`{}` when none is set) and an
+ * ingress gateway's `enabled: false` is left out; a disabled mesh keeps only its mode.
+ */
+function serviceMesh(mesh: JsonObject): JsonObject {
+  if (mesh.mode === "Disabled") return { mode: "Disabled" };
+  if (mesh.mode !== "Istio") return mesh;
+  const istio: JsonObject = isObject(mesh.istio) ? { ...mesh.istio } : {};
+  const components: JsonObject = isObject(istio.components) ? { ...istio.components } : {};
+  if (Array.isArray(components.ingressGateways)) {
+    components.ingressGateways = components.ingressGateways.map((g) => {
+      if (!isObject(g) || g.enabled !== false) return g;
+      const { enabled: _off, ...rest } = g;
+      return rest;
+    });
+  }
+  return { ...mesh, istio: { ...istio, components } };
+}
+
+const CSI_DEFAULTS = ["diskCSIDriver", "fileCSIDriver", "snapshotController"] as const;
+
+/**
+ * The storage profile: each driver the request names is set as sent, the others keep their current value (at
+ * creation: the disk and file CSI drivers and the snapshot controller are on; the blob driver appears once asked for).
+ */
+function storageProfile(input: unknown, existing: unknown): JsonObject {
+  const out: JsonObject = {};
+  for (const k of CSI_DEFAULTS) out[k] = { enabled: true };
+  if (isObject(existing)) Object.assign(out, existing);
+  if (isObject(input)) for (const [k, v] of Object.entries(input)) if (v !== null && v !== undefined) out[k] = v;
+  return out;
+}
+
+/** Values AKS derives for enabled addons: the HTTP application routing DNS zone, the application gateway's id. */
+function addonDefaults(addons: JsonObject, existing: unknown, ctx: ClusterSpecContext, nodeRg: string): JsonObject {
+  const out: JsonObject = {};
+  const prior = (name: string): JsonObject | undefined => {
+    if (!isObject(existing)) return undefined;
+    const hit = Object.entries(existing).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+    return isObject(hit) ? hit : undefined;
+  };
+  for (const [name, raw] of Object.entries(addons)) {
+    if (!isObject(raw) || raw.enabled !== true) {
+      out[name] = raw;
+      continue;
+    }
+    const addon: JsonObject = { ...raw };
+    const config: JsonObject = isObject(raw.config) ? { ...raw.config } : {};
+    const key = name.toLowerCase();
+    if (key === "httpapplicationrouting" && typeof config.HTTPApplicationRoutingZoneName !== "string") {
+      const before = prior(name)?.config;
+      const zone = isObject(before) ? before.HTTPApplicationRoutingZoneName : undefined;
+      config.HTTPApplicationRoutingZoneName = typeof zone === "string" ? zone : `${randomBytes(10).toString("hex")}.${ctx.location}.aksapp.io`; // prettier-ignore
+      addon.config = config;
+    }
+    if (key === "ingressapplicationgateway" && typeof config.effectiveApplicationGatewayId !== "string") {
+      const given = config.applicationGatewayId;
+      const gatewayName = typeof config.applicationGatewayName === "string" ? config.applicationGatewayName : "applicationgateway"; // prettier-ignore
+      config.effectiveApplicationGatewayId = typeof given === "string" && given !== "" ? given : `/subscriptions/${ctx.subscriptionId}/resourceGroups/${nodeRg}/providers/Microsoft.Network/applicationGateways/${gatewayName}`; // prettier-ignore
+      addon.config = config;
+    }
+    out[name] = addon;
+  }
+  return out;
+}
+
 /** Addons that run with their own managed identity in the node resource group (`<addon>-<cluster>`). */
 const ADDONS_WITH_IDENTITY = new Set([
   "omsagent",
+  "httpapplicationrouting",
   "azurekeyvaultsecretsprovider",
   "ingressapplicationgateway",
   "aciconnectorlinux",
   "azurepolicy",
 ]);
 
+export interface FinalizeContext {
+  /** When the operation completes (AKS's behaviour changed over time: see AKS_BEHAVIOUR_CHANGES). */
+  nowMs: number;
+  /** Whether any agent pool of the cluster runs the cluster autoscaler. */
+  autoscaling: boolean;
+}
+
+function firstIpv4(list: unknown): string | undefined {
+  return Array.isArray(list) ? list.find((x): x is string => typeof x === "string" && !x.includes(":")) : undefined;
+}
+
+/** A random IPv6 unique local prefix (`fdxx:xxxx:xxxx:xxxx`), as AKS draws for dual-stack ranges. */
+function ulaPrefix(): string {
+  const b = randomBytes(7).toString("hex");
+  return `fd${b.slice(0, 2)}:${b.slice(2, 6)}:${b.slice(6, 10)}:${b.slice(10, 14)}`;
+}
+
+/** `count` outbound IP ids in the node resource group, keeping the ones already there. */
+function outboundIps(have: unknown, count: number, subscriptionId: string, nodeRg: string): JsonObject[] {
+  const list = Array.isArray(have) ? (have as JsonObject[]) : [];
+  return Array.from({ length: count }, (_, i) => list[i] ?? { id: `/subscriptions/${subscriptionId}/resourceGroups/${nodeRg}/providers/Microsoft.Network/publicIPAddresses/${randomUUID()}` }); // prettier-ignore
+}
+
 /**
  * What AKS fills in when an operation on the cluster completes (the recordings show these absent from the PUT's
- * answer and present in the GET after it): the load balancer SKU spelled `Standard` / `Basic`, the effective outbound
- * IPs of the managed load balancer, and the managed identities of enabled addons.
+ * answer and present in the GET after it): the load balancer SKU spelled `Standard` / `Basic` (until AKS stopped
+ * rewriting it), the effective outbound IPs of the managed load balancer or NAT gateway, the autoscaler's default
+ * settings, the private link resources' ids and the managed identities of enabled addons.
  */
-export function finalizeCluster(body: ClusterBody, subscriptionId: string): ClusterBody {
+export function finalizeCluster(body: ClusterBody, subscriptionId: string, ctx: FinalizeContext): ClusterBody {
   const properties = { ...body.properties };
   const nodeRg = properties.nodeResourceGroup;
   const net = properties.networkProfile;
   if (isObject(net)) {
     const next: JsonObject = { ...net };
-    if (typeof net.loadBalancerSku === "string") {
+    if (typeof net.loadBalancerSku === "string" && !behaviourSince("loadBalancerSkuKeptAsSent", ctx.nowMs)) {
       next.loadBalancerSku = net.loadBalancerSku.toLowerCase() === "basic" ? "Basic" : "Standard";
     }
-    const lb = net.loadBalancerProfile;
+    const nat = net.natGatewayProfile;
+    if (
+      isObject(nat) &&
+      isObject(nat.managedOutboundIPProfile) &&
+      typeof nat.managedOutboundIPProfile.count === "number"
+    ) {
+      const effectiveOutboundIPs = outboundIps(nat.effectiveOutboundIPs, nat.managedOutboundIPProfile.count, subscriptionId, nodeRg); // prettier-ignore
+      next.natGatewayProfile = { ...nat, effectiveOutboundIPs };
+    }
+    let lb = net.loadBalancerProfile;
+    if (isObject(lb) && (net.outboundType === "managedNATGateway" || net.outboundType === "userAssignedNATGateway")) {
+      // Outbound moved to a NAT gateway: the load balancer's outbound IPs go, its port and timeout settings stay.
+      const { managedOutboundIPs: _m, effectiveOutboundIPs: _e, outboundIPs: _i, outboundIPPrefixes: _p, ...rest } = lb;
+      lb = rest;
+      next.loadBalancerProfile = rest;
+    }
     if (isObject(lb) && isObject(lb.managedOutboundIPs) && typeof lb.managedOutboundIPs.count === "number") {
+      // IPv4 addresses first, then the IPv6 ones (AKS names them `<guid>-ipv6`).
       const have = Array.isArray(lb.effectiveOutboundIPs) ? (lb.effectiveOutboundIPs as JsonObject[]) : [];
-      const effective = Array.from({ length: lb.managedOutboundIPs.count }, (_, i) => have[i] ?? { id: `/subscriptions/${subscriptionId}/resourceGroups/${nodeRg}/providers/Microsoft.Network/publicIPAddresses/${randomUUID()}` }); // prettier-ignore
+      const isV6 = (x: JsonObject): boolean => typeof x.id === "string" && x.id.endsWith("-ipv6");
+      const v6count = typeof lb.managedOutboundIPs.countIPv6 === "number" ? lb.managedOutboundIPs.countIPv6 : 0;
+      const v6 = outboundIps(have.filter(isV6), v6count, subscriptionId, nodeRg).map((x) => (isV6(x) ? x : { id: `${String(x.id)}-ipv6` })); // prettier-ignore
+      const effective = [...outboundIps(have.filter((x) => !isV6(x)), lb.managedOutboundIPs.count, subscriptionId, nodeRg), ...v6]; // prettier-ignore
       next.loadBalancerProfile = { ...lb, effectiveOutboundIPs: effective };
     }
     properties.networkProfile = next;
   }
   if (Array.isArray(properties.privateLinkResources)) {
-    properties.privateLinkResources = (properties.privateLinkResources as JsonObject[]).map((r) =>
-      isObject(r) && r.id === undefined ? { id: `${body.id}/privateLinkResources/${String(r.name)}`, ...r } : r,
-    );
+    properties.privateLinkResources = (properties.privateLinkResources as JsonObject[]).map((r) => {
+      if (!isObject(r)) return r;
+      const { privateLinkServiceID: _pls, ...rest } = r;
+      return r.id === undefined ? { id: `${body.id}/privateLinkResources/${String(r.name)}`, ...rest } : rest;
+    });
+  }
+  if (ctx.autoscaling) {
+    const current = isObject(properties.autoScalerProfile) ? properties.autoScalerProfile : {};
+    properties.autoScalerProfile = { ...AUTOSCALER_DEFAULTS, ...current };
   }
   const addons = properties.addonProfiles;
   if (isObject(addons) && body.identity !== undefined) {

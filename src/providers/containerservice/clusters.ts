@@ -16,12 +16,13 @@ import {
   POOL_WIRE_TYPE,
   type ClusterBody,
   type ClusterInternal,
+  type OperationPayload,
   type PendingChanges,
   type PoolBody,
   type PoolProperties,
 } from "./model.js";
 import { isMinorAlias, planPool, skewError, versionError, type PoolContext, type PoolPlan } from "./pool-spec.js";
-import { CLUSTER_ACTIONS, POOL_ACTIONS, type ClusterAction, type PoolAction } from "./state.js";
+import { behaviourSince, CLUSTER_ACTIONS, POOL_ACTIONS, type ClusterAction, type PoolAction } from "./state.js";
 import { validatePoolName } from "./validation.js";
 
 export function clusterIdOf(subscriptionId: string, resourceGroup: string, name: string): string {
@@ -45,8 +46,27 @@ export interface ClusterPutInput {
   reason?: string;
 }
 
+/**
+ * For a few seconds after a cluster's delete ends, ARM still routes requests for it to AKS, which answers its own 404
+ * `NotFound`; later ARM answers `ResourceNotFound` itself (recordings: AKS's answer 2-5 s after the end, ARM's from
+ * 19 s on).
+ */
+const JUST_DELETED_MS = 10_000;
+
 export class ClusterWrites {
   constructor(private readonly lifecycle: Lifecycle) {}
+
+  /** Whether a delete of the cluster ended within the last seconds (see JUST_DELETED_MS). */
+  async justDeleted(store: Store, clusterId: string): Promise<boolean> {
+    const now = this.lifecycle.platform.clock.nowMs();
+    const ops = await store.listOperationsForResource<OperationRecord>(clusterId, "Succeeded");
+    return ops.some((op) => {
+      const payload = op.payload as OperationPayload | undefined;
+      if (op.action !== "Deleting" || payload?.pool !== undefined || op.endTime === undefined) return false;
+      const ended = Date.parse(op.endTime);
+      return now >= ended && now - ended <= JUST_DELETED_MS;
+    });
+  }
 
   catalog(): VersionCatalog {
     return versionCatalogAt(this.lifecycle.platform.clock.now());
@@ -259,8 +279,13 @@ export class ClusterWrites {
     }
 
     // Through the managed cluster API a scale shows as Updating (cluster and pool), as in the recordings of az aks
-    // scale; a version change shows as Upgrading.
-    const action: ClusterAction = cpUpgrade || plans.some((p) => p.plan.versionChanged) ? "Upgrading" : "Updating";
+    // scale (as Scaling during a few months of 2024); a version change shows as Upgrading, and so does a change that
+    // re-images the nodes (enabling gMSA).
+    const nowMs = this.lifecycle.platform.clock.nowMs();
+    const reimage = gmsaEnabled(body) && !gmsaEnabled(cluster.body);
+    const scaling = plans.some((p) => p.plan.countChanged) && behaviourSince("scaleShownAsScaling", nowMs) && !behaviourSince("scaleShownAsUpdatingAgain", nowMs); // prettier-ignore
+    const action: ClusterAction = cpUpgrade || reimage || plans.some((p) => p.plan.versionChanged) ? "Upgrading" : scaling ? "Scaling" : "Updating"; // prettier-ignore
+    const poolsReimaged = reimage && !behaviourSince("poolsStayStillOnReimage", nowMs);
     await this.lifecycle.assertAllowed(store, record, action);
     body.properties.provisioningState = CLUSTER_ACTIONS[action].during;
     const pending: PendingChanges = { pools: {} };
@@ -269,7 +294,8 @@ export class ClusterWrites {
     for (const { name, plan, existing } of plans) {
       const props = plan.properties;
       if (plan.created) props.provisioningState = "Creating";
-      else if (plan.versionChanged) props.provisioningState = "Upgrading";
+      else if (plan.versionChanged || poolsReimaged) props.provisioningState = "Upgrading";
+      else if (plan.countChanged && action === "Scaling") props.provisioningState = "Scaling";
       else if (plan.countChanged || action === "Updating") props.provisioningState = "Updating";
       if (Object.keys(plan.pending).length > 0) pending.pools![name] = plan.pending;
       const body2 = existing?.body ?? this.poolBody(cluster.id, name, props);
@@ -590,6 +616,11 @@ export class ClusterWrites {
     const loaded = (await this.lifecycle.load(store, clusterId))!;
     return { op, created: false, record: loaded, pool: loaded.pools.find((x) => x.id === pool.id)! };
   }
+}
+
+function gmsaEnabled(body: ClusterBody): boolean {
+  const win = body.properties.windowsProfile;
+  return isObject(win) && isObject(win.gmsaProfile) && win.gmsaProfile.enabled === true;
 }
 
 function archOfVm(vmSize: string): "amd64" | "arm64" {

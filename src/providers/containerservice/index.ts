@@ -272,6 +272,7 @@ export class ContainerServiceProvider {
     const record = await this.lifecycle.load(store, this.clusterId(ctx));
     if (record === undefined) {
       await this.resources.resourceGroups.require(store, subscriptionId!, resourceGroupName!);
+      if (await this.writes.justDeleted(store, this.clusterId(ctx))) throw aksErrors.clusterNotFound(resourceName!, subscriptionId!, resourceGroupName!); // prettier-ignore
       throw armErrors.resourceNotFound("Microsoft.ContainerService/managedClusters", resourceName!, resourceGroupName!);
     }
     return record;

@@ -350,7 +350,8 @@ export class Lifecycle {
         if (payload.action === "RotatingClusterCertificates") {
           internal.credentials = newCredentials(cluster.internal.credentials.generation + 1, at);
         }
-        await this.writeCluster(store, finalizeCluster({ ...cluster.body, properties }, cluster.subscriptionId), internal); // prettier-ignore
+        const autoscaling = record.pools.some((p) => p.body.properties.enableAutoScaling); // prettier-ignore
+        await this.writeCluster(store, finalizeCluster({ ...cluster.body, properties }, cluster.subscriptionId, { nowMs: ctx.now.getTime(), autoscaling }), internal); // prettier-ignore
       }
     }
     await this.emit(store, this.event("Succeeded", { ...op, status: "Succeeded", endTime: at }));

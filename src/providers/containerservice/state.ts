@@ -84,3 +84,40 @@ export function durationMs(
   const transition = (table as Record<string, Transition>)[action];
   return (transition?.realisticMinutes ?? 1) * MINUTE;
 }
+
+/**
+ * Changes in how AKS answers that the real service rolled out on a date, not with an api-version (the recordings show
+ * the same api-version answered differently before and after). aksemu follows its clock: a server whose clock is set
+ * to a past date answers as AKS did then. Each date lies between the last recording with the old behaviour and the
+ * first with the new one (shared/aks-recordings), and is only as precise as that gap.
+ */
+export const AKS_BEHAVIOUR_CHANGES = {
+  /**
+   * Until then, a cluster operation's completion rewrote `networkProfile.loadBalancerSku` canonically (`standard` →
+   * `Standard`); since, AKS keeps the client's spelling (last normalised: 2024-02-28, first kept: 2024-04-07).
+   */
+  loadBalancerSkuKeptAsSent: Date.parse("2024-03-15T00:00:00Z"),
+  /**
+   * Since then, a cluster created without `networkProfile.networkPolicy` shows `networkPolicy: "none"` (before: the
+   * property was left out). Last absent: 2024-07-03; first `none`: 2024-07-22.
+   */
+  networkPolicyNoneByDefault: Date.parse("2024-07-15T00:00:00Z"),
+  /**
+   * Until then, an update that re-images the nodes without changing versions (enabling Windows gMSA) showed every
+   * agent pool `Upgrading` with the cluster; since, the pools stay `Succeeded` (2022-10-25: pools Upgrading;
+   * 2023-09-07: Succeeded).
+   */
+  poolsStayStillOnReimage: Date.parse("2023-03-01T00:00:00Z"),
+  /**
+   * For a while, a scale through the managed cluster API (`az aks scale`) showed the cluster and the scaled pool
+   * `Scaling`; before and after, `Updating`. Recorded: 2023-06-29 Updating; 2024-04-07 Scaling (five recordings);
+   * 2024-07-22 Updating again. The window's edges are not pinned closer than that.
+   */
+  scaleShownAsScaling: Date.parse("2024-03-15T00:00:00Z"),
+  scaleShownAsUpdatingAgain: Date.parse("2024-07-15T00:00:00Z"),
+} as const;
+
+/** Whether AKS had rolled out `change` at `nowMs`. */
+export function behaviourSince(change: keyof typeof AKS_BEHAVIOUR_CHANGES, nowMs: number): boolean {
+  return nowMs >= AKS_BEHAVIOUR_CHANGES[change];
+}

@@ -73,6 +73,8 @@ const VM_SIZES: readonly [string, number, number][] = [
   ["Standard_D2s_v3", 2, 8], ["Standard_D4s_v3", 4, 16], ["Standard_D8s_v3", 8, 32], ["Standard_D16s_v3", 16, 64],
   ["Standard_D32s_v3", 32, 128], ["Standard_D2s_v4", 2, 8], ["Standard_D4s_v4", 4, 16], ["Standard_D8s_v4", 8, 32],
   ["Standard_D2ds_v4", 2, 8], ["Standard_D4ds_v4", 4, 16], ["Standard_D8ds_v4", 8, 32],
+  ["Standard_D2a_v4", 2, 8], ["Standard_D4a_v4", 4, 16], ["Standard_D8a_v4", 8, 32], ["Standard_D2as_v4", 2, 8],
+  ["Standard_D4as_v4", 4, 16], ["Standard_D8as_v4", 8, 32],
   ["Standard_D2s_v5", 2, 8], ["Standard_D4s_v5", 4, 16], ["Standard_D8s_v5", 8, 32], ["Standard_D16s_v5", 16, 64],
   ["Standard_D32s_v5", 32, 128], ["Standard_D2ds_v5", 2, 8], ["Standard_D4ds_v5", 4, 16], ["Standard_D8ds_v5", 8, 32],
   ["Standard_D16ds_v5", 16, 64], ["Standard_D2as_v5", 2, 8], ["Standard_D4as_v5", 4, 16], ["Standard_D8as_v5", 8, 32],
