@@ -32,6 +32,7 @@ import {
   type ProvisioningState,
 } from "./model.js";
 import { operationRoutes } from "./operation-status.js";
+import { nodeImageOptionsOf } from "./pool-spec.js";
 import { shapeCluster, shapePool } from "./shapes.js";
 import { validateClusterName } from "./validation.js";
 import { compareVersions, versionCatalogAt } from "./versions/index.js";
@@ -568,7 +569,7 @@ export class ContainerServiceProvider {
               kubernetesVersion: props.currentOrchestratorVersion,
               osType: props.osType,
               upgrades,
-              latestNodeImageVersion: catalog.latestNodeImage(props.osType, props.osSKU, /^Standard_[DE]\d+p/i.test(props.vmSize) ? "arm64" : "amd64", props.currentOrchestratorVersion, { fips: props.enableFIPS === true }), // prettier-ignore
+              latestNodeImageVersion: catalog.latestNodeImage(props.osType, props.osSKU, /^Standard_[DE]\d+p/i.test(props.vmSize) ? "arm64" : "amd64", props.currentOrchestratorVersion, nodeImageOptionsOf(props)), // prettier-ignore
             },
           });
         },
