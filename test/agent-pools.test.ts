@@ -281,7 +281,7 @@ describe("agent pools as real AKS answers them, through @azure/arm-containerserv
     assert.equal(user.maxPods, 250);
   });
 
-  it("brings an empty autoscaled pool up to a raised minCount when the update completes", async () => {
+  it("brings an autoscaled pool below a raised minCount up to it when the update completes", async () => {
     await finish(client.managedClusters.beginCreateOrUpdate(RG, "autoscale", newCluster("autoscale"), POLL));
     const empty = await finish(client.agentPools.beginCreateOrUpdate(RG, "autoscale", "scale0", { count: 0, vmSize: "Standard_D4s_v5", enableAutoScaling: true, minCount: 0, maxCount: 3 }, POLL)); // prettier-ignore
     assert.equal(empty.count, 0);
@@ -292,6 +292,8 @@ describe("agent pools as real AKS answers them, through @azure/arm-containerserv
     await settle();
     const done = await poller.pollUntilDone();
     assert.deepEqual([done.count, done.minCount, done.maxCount], [1, 1, 101]);
+    const raised = await finish(client.agentPools.beginCreateOrUpdate(RG, "autoscale", "scale0", { ...done, minCount: 3 }, POLL)); // prettier-ignore
+    assert.equal(raised.count, 3, "a pool with nodes below a raised minCount is brought up to it too");
   });
 
   it("boots Trusted Launch images for pools with Secure Boot or vTPM, and keeps them when both are turned off", async () => {

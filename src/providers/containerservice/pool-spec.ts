@@ -342,13 +342,11 @@ export function planPool(
   } else if (typeof input.enableFIPS === "boolean" && input.enableFIPS !== (existing.enableFIPS === true)) {
     nodeImageVersion = imageFor(target); // turning FIPS on/off reimages the nodes (FIPS or plain image), shown at once
   }
-  // An autoscaled pool with no nodes is brought up to minCount when the operation completes (az aks nodepool update
-  // --update-cluster-autoscaler --min-count 1 on a pool of 0: the PUT answers count 0, the pool then shows 1). A pool
-  // that has nodes keeps its count below a raised minCount (az aks update --update-cluster-autoscaler: count 1 with
-  // minCount 2 stays 1); the autoscaler moves it later.
-  if (enableAutoScaling && !stoppedNow && count === 0 && minCount !== undefined && minCount > 0) {
-    pending.count = minCount;
-  }
+  // The cluster autoscaler brings an autoscaled pool below minCount up to it once the operation is done: the answer to
+  // the PUT keeps the count as sent, later reads show minCount (recordings of az aks nodepool update
+  // --update-cluster-autoscaler, 0 → minCount 1, and of az aks update --update-cluster-autoscaler, 1 → minCount 2 and
+  // 2 → minCount 3; real AKS raises it within seconds of the operation's end, sometimes just after the first read).
+  if (enableAutoScaling && !stoppedNow && minCount !== undefined && count < minCount) pending.count = minCount;
 
   // Everything else the request carries is kept as sent (zones, subnets, tags, kubelet config...).
   const passthrough: JsonObject = {};
