@@ -79,6 +79,17 @@ export interface RecordingEntry {
   end: Date;
 }
 
+/**
+ * Whether the date at `i` is later than a date recorded after it: an answer spliced in from another recording session
+ * (top/test_aks_create_edge_zone and top/test_aks_nodepool_add_with_gpu_instance_profile open with a 404 dated
+ * 2023-03-15 before answers of 2022). Such a date is not the recording's time and does not move the clock.
+ */
+function laterThanFollowing(dates: readonly number[], i: number): boolean {
+  const t = dates[i]!;
+  for (let k = i + 1; k < dates.length; k++) if (dates[k]! < t) return true;
+  return false;
+}
+
 /** Recording files with the dates of their first and last responses, read cheaply (no YAML parse), sorted by date. */
 export function listRecordings(dir = RECORDINGS_DIR): RecordingEntry[] {
   const out: RecordingEntry[] = [];
@@ -95,8 +106,9 @@ export function listRecordings(dir = RECORDINGS_DIR): RecordingEntry[] {
       const dates = [...text.matchAll(/^\s*date:\s*\n\s*-\s*(.+)$/gm)]
         .map((m) => new Date(m[1]!.trim().replace(/^'|'$/g, "")).getTime())
         .filter((t) => !Number.isNaN(t));
-      const first = dates[0] ?? Date.parse("2023-01-01T00:00:00Z");
-      const last = dates.length === 0 ? first : Math.max(...dates);
+      const ordered = dates.filter((t, i) => !laterThanFollowing(dates, i));
+      const first = ordered[0] ?? Date.parse("2023-01-01T00:00:00Z");
+      const last = ordered.length === 0 ? first : Math.max(...ordered);
       out.push({ name: `${set}/${basename(f, ".yaml")}`, set, file, date: new Date(first), end: new Date(last) });
     }
   }
@@ -327,6 +339,11 @@ function toInteraction(raw: RawInteraction, index: number): Interaction {
 export function loadRecording(entry: RecordingEntry): Recording {
   const doc = parse(readFileSync(entry.file, "utf8"), { version: "1.1" }) as { interactions: RawInteraction[] };
   const interactions = (doc.interactions ?? []).map((raw, i) => toInteraction(raw, i));
+  const dated = interactions.filter((i) => i.response.date !== undefined);
+  const times = dated.map((i) => i.response.date!.getTime());
+  dated.forEach((interaction, k) => {
+    if (laterThanFollowing(times, k)) interaction.response.date = undefined;
+  });
   const first = interactions.find((i) => i.response.date !== undefined)?.response.date ?? entry.date;
   return { name: entry.name, set: entry.set, file: entry.file, interactions, startedAt: first };
 }

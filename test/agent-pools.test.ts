@@ -6,6 +6,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { ContainerServiceClient, type AgentPool, type ManagedCluster } from "@azure/arm-containerservice";
 import { startAksemu, type Aksemu } from "./support/aksemu.js";
 import { assertMatchesSpec, specFile } from "./support/spec.js";
 
@@ -238,5 +239,123 @@ describe("agent pools (frozen clock)", () => {
     assert.equal((r.body as ErrorBody).error.code, "MissingSubscriptionRegistration");
     await server.fetch(`/subscriptions/${server.subscriptionId}/providers/Microsoft.ContainerService/register?api-version=2021-04-01`, { method: "POST" }); // prettier-ignore
     await settle();
+  });
+});
+
+describe("agent pools as real AKS answers them, through @azure/arm-containerservice (frozen clock)", () => {
+  let server: Aksemu;
+  let client: ContainerServiceClient;
+  const RG = "rg-sdk-pools";
+  const POLL = { updateIntervalInMs: 20 };
+  const settle = (): Promise<unknown> => server.advance("PT5M");
+  const flags = (p: AgentPool): [boolean | undefined, boolean | undefined] => [p.securityProfile?.enableVtpm, p.securityProfile?.enableSecureBoot]; // prettier-ignore
+
+  /** Starts a write with the SDK, lets the frozen clock finish it, and returns what the poller returns. */
+  async function finish<T>(start: Promise<{ pollUntilDone(): Promise<T> }>): Promise<T> {
+    const poller = await start;
+    await settle();
+    return poller.pollUntilDone();
+  }
+  const newCluster = (name: string, extra: Partial<ManagedCluster> = {}): ManagedCluster => ({
+    location: "eastus",
+    identity: { type: "SystemAssigned" },
+    dnsPrefix: name,
+    agentPoolProfiles: [{ name: "system", count: 1, vmSize: "Standard_D4s_v5", mode: "System", osType: "Linux" }],
+    ...extra,
+  });
+
+  before(async () => {
+    server = await startAksemu({ args: ["--clock", "frozen", "--now", "2026-11-27T08:00:00Z"] });
+    client = new ContainerServiceClient(server.credential(), server.subscriptionId, { endpoint: server.url });
+    await server.resources().resourceGroups.createOrUpdate(RG, { location: "eastus" });
+  });
+  after(async () => {
+    await server.dispose();
+  });
+
+  it("gives pools of a cluster without a network plugin (bring your own CNI) 250 pods per node", async () => {
+    const byo = await finish(client.managedClusters.beginCreateOrUpdate(RG, "byocni", newCluster("byocni", { networkProfile: { networkPlugin: "none" } }), POLL)); // prettier-ignore
+    assert.equal(byo.networkProfile?.networkPlugin, "none");
+    assert.equal(byo.agentPoolProfiles![0]!.maxPods, 250);
+    const user = await finish(client.agentPools.beginCreateOrUpdate(RG, "byocni", "user1", { count: 1, vmSize: "Standard_D4s_v5" }, POLL)); // prettier-ignore
+    assert.equal(user.maxPods, 250);
+  });
+
+  it("brings an autoscaled pool below a raised minCount up to it when the update completes", async () => {
+    await finish(client.managedClusters.beginCreateOrUpdate(RG, "autoscale", newCluster("autoscale"), POLL));
+    const empty = await finish(client.agentPools.beginCreateOrUpdate(RG, "autoscale", "scale0", { count: 0, vmSize: "Standard_D4s_v5", enableAutoScaling: true, minCount: 0, maxCount: 3 }, POLL)); // prettier-ignore
+    assert.equal(empty.count, 0);
+    const poller = await client.agentPools.beginCreateOrUpdate(RG, "autoscale", "scale0", { ...empty, minCount: 1, maxCount: 101 }, POLL); // prettier-ignore
+    const during = await client.agentPools.get(RG, "autoscale", "scale0");
+    assert.equal(during.provisioningState, "Updating");
+    assert.equal(during.count, 0, "the answer to the update keeps the count as sent");
+    await settle();
+    const done = await poller.pollUntilDone();
+    assert.deepEqual([done.count, done.minCount, done.maxCount], [1, 1, 101]);
+    const raised = await finish(client.agentPools.beginCreateOrUpdate(RG, "autoscale", "scale0", { ...done, minCount: 3 }, POLL)); // prettier-ignore
+    assert.equal(raised.count, 3, "a pool with nodes below a raised minCount is brought up to it too");
+  });
+
+  it("boots Trusted Launch images for pools with Secure Boot or vTPM, and keeps them when both are turned off", async () => {
+    const tl = /^AKSUbuntu-\d{4}gen2TLcontainerd-/;
+    const cluster = await finish(client.managedClusters.beginCreateOrUpdate(RG, "trusted", newCluster("trusted", { agentPoolProfiles: [{ name: "system", count: 1, vmSize: "Standard_D4s_v5", mode: "System", osType: "Linux", securityProfile: { enableSecureBoot: true } }] }), POLL)); // prettier-ignore
+    const system = cluster.agentPoolProfiles![0]!;
+    assert.match(system.nodeImageVersion!, tl);
+    assert.deepEqual(flags(system), [false, true]);
+    const vtpm = await finish(client.agentPools.beginCreateOrUpdate(RG, "trusted", "vtpm", { count: 1, vmSize: "Standard_D4s_v5", securityProfile: { enableVtpm: true } }, POLL)); // prettier-ignore
+    assert.match(vtpm.nodeImageVersion!, tl);
+    assert.deepEqual(flags(vtpm), [true, false]);
+    const off = await finish(client.agentPools.beginCreateOrUpdate(RG, "trusted", "vtpm", { ...vtpm, securityProfile: { enableVtpm: false, enableSecureBoot: false } }, POLL)); // prettier-ignore
+    assert.deepEqual(flags(off), [false, false]);
+    assert.equal(off.nodeImageVersion, vtpm.nodeImageVersion, "the nodes keep their Trusted Launch image");
+    const profile = await client.agentPools.getUpgradeProfile(RG, "trusted", "vtpm");
+    assert.match(profile.latestNodeImageVersion!, tl);
+    const plain = await finish(client.agentPools.beginCreateOrUpdate(RG, "trusted", "plain", { count: 1, vmSize: "Standard_D4s_v5" }, POLL)); // prettier-ignore
+    assert.match(plain.nodeImageVersion!, /^AKSUbuntu-\d{4}gen2containerd-/);
+    assert.deepEqual(flags(plain), [false, false]);
+  });
+
+  it("moves a pool to another OS SKU as an upgrade onto the new OS's image", async () => {
+    await finish(client.managedClusters.beginCreateOrUpdate(RG, "ossku", newCluster("ossku"), POLL));
+    const ubuntu = await finish(client.agentPools.beginCreateOrUpdate(RG, "ossku", "linux", { count: 1, vmSize: "Standard_D4s_v5" }, POLL)); // prettier-ignore
+    assert.equal(ubuntu.osSKU, "Ubuntu");
+    assert.match(ubuntu.nodeImageVersion!, /^AKSUbuntu-/);
+    const poller = await client.agentPools.beginCreateOrUpdate(RG, "ossku", "linux", { ...ubuntu, osSKU: "AzureLinux" }, POLL); // prettier-ignore
+    const during = await client.agentPools.get(RG, "ossku", "linux");
+    assert.equal(during.provisioningState, "Upgrading");
+    assert.equal(during.osSKU, "AzureLinux");
+    assert.match(during.nodeImageVersion!, /^AKSAzureLinux-V\dgen2-/);
+    await settle();
+    const done: AgentPool = await poller.pollUntilDone();
+    assert.equal(done.provisioningState, "Succeeded");
+    assert.equal(done.nodeImageVersion, during.nodeImageVersion);
+    assert.equal(done.currentOrchestratorVersion, ubuntu.currentOrchestratorVersion);
+  });
+
+  it("shows the target as the current version from the start of an upgrade (pool and control plane)", async () => {
+    const versions = await client.managedClusters.listKubernetesVersions("eastus");
+    const minors = (versions.values ?? []).filter((v) => v.isPreview !== true && (v.capabilities?.supportPlan ?? []).includes("KubernetesOfficial")).map((v) => v.version!).sort((a, b) => Number(a.split(".")[1]) - Number(b.split(".")[1])); // prettier-ignore
+    const [older, newer] = [minors.at(-2)!, minors.at(-1)!];
+    const cluster = await finish(client.managedClusters.beginCreateOrUpdate(RG, "upgrade", newCluster("upgrade", { kubernetesVersion: newer }), POLL)); // prettier-ignore
+    const old = await finish(client.agentPools.beginCreateOrUpdate(RG, "upgrade", "old", { count: 1, vmSize: "Standard_D4s_v5", orchestratorVersion: older }, POLL)); // prettier-ignore
+    assert.ok(old.currentOrchestratorVersion!.startsWith(`${older}.`));
+    const target = cluster.currentKubernetesVersion!;
+    const poller = await client.agentPools.beginCreateOrUpdate(RG, "upgrade", "old", { ...old, orchestratorVersion: target }, POLL); // prettier-ignore
+    const during = await client.agentPools.get(RG, "upgrade", "old");
+    assert.equal(during.provisioningState, "Upgrading");
+    assert.equal(during.currentOrchestratorVersion, target);
+    await settle();
+    assert.equal((await poller.pollUntilDone()).currentOrchestratorVersion, target);
+
+    const down = await finish(client.managedClusters.beginCreateOrUpdate(RG, "cpupgrade", newCluster("cpupgrade", { kubernetesVersion: older }), POLL)); // prettier-ignore
+    const profile = await client.managedClusters.getUpgradeProfile(RG, "cpupgrade");
+    const next = profile.controlPlaneProfile.upgrades!.map((u) => u.kubernetesVersion!).find((v) => v.startsWith(`${newer}.`))!; // prettier-ignore
+    const cp = await client.managedClusters.beginCreateOrUpdate(RG, "cpupgrade", { ...down, kubernetesVersion: next, agentPoolProfiles: down.agentPoolProfiles!.map((p) => ({ ...p, orchestratorVersion: next })) }, POLL); // prettier-ignore
+    const upgrading = await client.managedClusters.get(RG, "cpupgrade");
+    assert.equal(upgrading.provisioningState, "Upgrading");
+    assert.equal(upgrading.currentKubernetesVersion, next);
+    assert.equal(upgrading.agentPoolProfiles![0]!.currentOrchestratorVersion, next);
+    await settle();
+    assert.equal((await cp.pollUntilDone()).currentKubernetesVersion, next);
   });
 });

@@ -21,7 +21,15 @@ import {
   type PoolBody,
   type PoolProperties,
 } from "./model.js";
-import { isMinorAlias, planPool, skewError, versionError, type PoolContext, type PoolPlan } from "./pool-spec.js";
+import {
+  isMinorAlias,
+  nodeImageOptionsOf,
+  planPool,
+  skewError,
+  versionError,
+  type PoolContext,
+  type PoolPlan,
+} from "./pool-spec.js";
 import { behaviourSince, CLUSTER_ACTIONS, POOL_ACTIONS, type ClusterAction, type PoolAction } from "./state.js";
 import { validatePoolName } from "./validation.js";
 
@@ -239,7 +247,9 @@ export class ClusterWrites {
     }
     const cpUpgrade = target !== current;
     body.properties.kubernetesVersion = versionText;
-    body.properties.currentKubernetesVersion = current;
+    // Real AKS shows the target as the current version from the start of an upgrade (recordings: the PUT's answer to
+    // 1.27.1 → 1.28.0 already says currentKubernetesVersion 1.28.0 while Upgrading).
+    body.properties.currentKubernetesVersion = target;
     body.tags = input.tags ?? {};
     if (input.tags === undefined) delete body.tags;
 
@@ -608,7 +618,7 @@ export class ClusterWrites {
     if (pool === undefined) throw aksErrors.poolNotFound(name, record.cluster.body.name);
     await this.lifecycle.assertAllowed(store, record, "Updating", { name: pool.body.name, action: "UpgradingNodeImageVersion" }); // prettier-ignore
     const p = pool.body.properties;
-    const latest = this.catalog().latestNodeImage(p.osType, p.osSKU, archOfVm(p.vmSize), p.currentOrchestratorVersion, { fips: p.enableFIPS === true }); // prettier-ignore
+    const latest = this.catalog().latestNodeImage(p.osType, p.osSKU, archOfVm(p.vmSize), p.currentOrchestratorVersion, nodeImageOptionsOf(p)); // prettier-ignore
     const props = { ...p, provisioningState: "UpgradingNodeImageVersion" as const };
     await this.lifecycle.writePool(store, clusterId, { ...pool.body, properties: props }, pool.internal);
     await this.lifecycle.writeCluster(store, record.cluster.body, { ...record.cluster.internal, pending: { pools: { [pool.body.name]: { nodeImageVersion: latest } } } }); // prettier-ignore

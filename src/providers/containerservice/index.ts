@@ -35,6 +35,7 @@ import { meshRoutes } from "./mesh.js";
 import { operationRoutes } from "./operation-status.js";
 import { osOptionsRoutes } from "./os-options.js";
 import { runCommandRoutes } from "./run-command.js";
+import { nodeImageOptionsOf } from "./pool-spec.js";
 import { shapeCluster, shapePool } from "./shapes.js";
 import { Snapshots } from "./snapshots.js";
 import { TrustedAccess } from "./trusted-access.js";
@@ -598,7 +599,7 @@ export class ContainerServiceProvider {
               kubernetesVersion: props.currentOrchestratorVersion,
               osType: props.osType,
               upgrades,
-              latestNodeImageVersion: catalog.latestNodeImage(props.osType, props.osSKU, /^Standard_[DE]\d+p/i.test(props.vmSize) ? "arm64" : "amd64", props.currentOrchestratorVersion, { fips: props.enableFIPS === true }), // prettier-ignore
+              latestNodeImageVersion: catalog.latestNodeImage(props.osType, props.osSKU, /^Standard_[DE]\d+p/i.test(props.vmSize) ? "arm64" : "amd64", props.currentOrchestratorVersion, nodeImageOptionsOf(props)), // prettier-ignore
             },
           });
         },

@@ -102,7 +102,7 @@ export interface ActiveOperation {
 /** What an operation makes current when it completes. */
 export interface PendingChanges {
   currentKubernetesVersion?: string;
-  pools?: Record<string, { currentOrchestratorVersion?: string; nodeImageVersion?: string }>;
+  pools?: Record<string, { currentOrchestratorVersion?: string; nodeImageVersion?: string; count?: number }>;
 }
 
 /**

@@ -16,7 +16,13 @@ import {
   optionalString,
   type JsonObject,
 } from "../../arm/body.js";
-import { compareVersions, parseVersion, type VersionCatalog } from "./versions/index.js";
+import {
+  compareVersions,
+  isTrustedLaunchImage,
+  parseVersion,
+  type NodeImageOptions,
+  type VersionCatalog,
+} from "./versions/index.js";
 import { aksErrors } from "./errors.js";
 import type { PoolProperties, PowerCode } from "./model.js";
 import {
@@ -62,8 +68,12 @@ export interface PoolContext {
 export interface PoolPlan {
   properties: PoolProperties;
   /** Resolved values that become current when the operation completes. */
-  pending: { currentOrchestratorVersion?: string; nodeImageVersion?: string };
+  pending: { currentOrchestratorVersion?: string; nodeImageVersion?: string; count?: number };
   created: boolean;
+  /**
+   * The nodes move to another Kubernetes version or to another OS (an `osSKU` change, e.g. Ubuntu → AzureLinux): the
+   * operation is an upgrade (`Upgrading`).
+   */
   versionChanged: boolean;
   countChanged: boolean;
   power: "stop" | "start" | undefined;
@@ -71,10 +81,32 @@ export interface PoolPlan {
   countBeforeStop?: number;
 }
 
+/**
+ * AKS's default pods per node by network plugin, as real responses show them: kubenet 110, Azure CNI 30, Azure CNI
+ * Overlay 250, and 250 with no plugin (`networkPlugin: none`, bring your own CNI: recording
+ * test_aks_create_with_network_plugin_none, both CLI versions).
+ */
 function defaultMaxPods(plugin: string, mode: string | undefined): number {
-  if (plugin === "azure" && mode !== "overlay") return 30;
-  if (plugin === "azure" && mode === "overlay") return 250;
+  if (plugin === "azure") return mode === "overlay" ? 250 : 30;
+  if (plugin === "none") return 250;
   return 110;
+}
+
+/**
+ * Whether a pool runs Trusted Launch VMs: it asks for Secure Boot or vTPM, or its nodes already boot a Trusted Launch
+ * image. Turning both off later keeps the Trusted Launch image (recordings test_aks_create_update_secure_boot_flow and
+ * test_aks_create_update_vtpm_flow: `enableSecureBoot`/`enableVTPM` false, still `AKSUbuntu-2204gen2TLcontainerd`).
+ */
+export function runsTrustedLaunch(securityProfile: unknown, currentImage: string | undefined): boolean {
+  if (currentImage !== undefined && isTrustedLaunchImage(currentImage)) return true;
+  return (
+    isObject(securityProfile) && (securityProfile.enableSecureBoot === true || securityProfile.enableVTPM === true)
+  );
+}
+
+/** The image-family options of a stored pool (FIPS, Trusted Launch), for picking its newest node image. */
+export function nodeImageOptionsOf(pool: PoolProperties): NodeImageOptions {
+  return { fips: pool.enableFIPS === true, trustedLaunch: runsTrustedLaunch(pool.securityProfile, pool.nodeImageVersion) }; // prettier-ignore
 }
 
 export function archOf(vm: VmSizeInfo): "amd64" | "arm64" {
@@ -291,18 +323,30 @@ export function planPool(
   }
 
   // Node image.
-  const imageFor = (version: string): string => ctx.catalog.latestNodeImage(osType, finalOsSku, vm.arch, version, { fips: (input.enableFIPS ?? existing?.enableFIPS) === true }); // prettier-ignore
+  const trustedLaunch = runsTrustedLaunch(input.securityProfile ?? existing?.securityProfile, existing?.nodeImageVersion); // prettier-ignore
+  const imageFor = (version: string): string => ctx.catalog.latestNodeImage(osType, finalOsSku, vm.arch, version, { fips: (input.enableFIPS ?? existing?.enableFIPS) === true, trustedLaunch }); // prettier-ignore
   let nodeImageVersion = existing?.nodeImageVersion ?? imageFor(target);
   const pending: PoolPlan["pending"] = {};
+  // Changing the OS SKU of a pool (az aks nodepool update --os-sku AzureLinux) reimages its nodes onto the new OS's
+  // image family, as an upgrade (recording test_aks_update_agentpool_os_sku: Ubuntu → AzureLinux is Upgrading).
+  if (existing !== undefined && osSKU !== undefined && finalOsSku !== existing.osSKU) versionChanged = true;
   if (existing === undefined) {
     pending.currentOrchestratorVersion = target;
+    nodeImageVersion = imageFor(target);
   } else if (versionChanged) {
+    // An upgrade (or OS change) shows its target version and the image it moves to from its start: the PUT's answer
+    // already carries them (recordings: 1.24.6 → 1.25.2 answers AKSUbuntu-2204gen2containerd, the image of 1.25;
+    // Ubuntu → AzureLinux answers AKSAzureLinux-V2gen2-202407.22.0).
     pending.currentOrchestratorVersion = target;
-    pending.nodeImageVersion = imageFor(target);
+    nodeImageVersion = imageFor(target);
   } else if (typeof input.enableFIPS === "boolean" && input.enableFIPS !== (existing.enableFIPS === true)) {
     nodeImageVersion = imageFor(target); // turning FIPS on/off reimages the nodes (FIPS or plain image), shown at once
   }
-  if (existing === undefined) nodeImageVersion = imageFor(target);
+  // The cluster autoscaler brings an autoscaled pool below minCount up to it once the operation is done: the answer to
+  // the PUT keeps the count as sent, later reads show minCount (recordings of az aks nodepool update
+  // --update-cluster-autoscaler, 0 → minCount 1, and of az aks update --update-cluster-autoscaler, 1 → minCount 2 and
+  // 2 → minCount 3; real AKS raises it within seconds of the operation's end, sometimes just after the first read).
+  if (enableAutoScaling && !stoppedNow && minCount !== undefined && count < minCount) pending.count = minCount;
   // A pool created from a node pool snapshot runs the snapshot's node image (snapshots.ts puts it in the input).
   if (existing === undefined && isObject(input.creationData) && typeof input.nodeImageVersion === "string") nodeImageVersion = input.nodeImageVersion; // prettier-ignore
 
@@ -330,7 +374,9 @@ export function planPool(
     provisioningState: existing?.provisioningState ?? "Creating",
     powerState: { code: powerCode ?? wasPower },
     orchestratorVersion,
-    currentOrchestratorVersion: existing?.currentOrchestratorVersion ?? target,
+    // An upgrade shows its target as the current version from its start (recording
+    // test_aks_upgrade_kubernetes_version_nodepool: the PUT's answer to 1.26.3 → 1.27.1 says 1.27.1, Upgrading).
+    currentOrchestratorVersion: versionChanged ? target : (existing?.currentOrchestratorVersion ?? target),
     enableNodePublicIP: (passthrough.enableNodePublicIP as boolean | undefined) ?? (existing?.enableNodePublicIP as boolean | undefined) ?? false, // prettier-ignore
     mode,
     enableEncryptionAtHost: (passthrough.enableEncryptionAtHost as boolean | undefined) ?? (existing?.enableEncryptionAtHost as boolean | undefined) ?? false, // prettier-ignore
@@ -340,7 +386,9 @@ export function planPool(
     nodeImageVersion,
     upgradeSettings,
     enableFIPS: (passthrough.enableFIPS as boolean | undefined) ?? (existing?.enableFIPS as boolean | undefined) ?? false, // prettier-ignore
-    securityProfile: (passthrough.securityProfile as JsonObject | undefined) ?? (existing?.securityProfile as JsonObject | undefined) ?? { enableVTPM: false, enableSecureBoot: false }, // prettier-ignore
+    // Both switches are always shown, the one the request leaves out as false (recordings of --enable-secure-boot:
+    // {"enableVTPM": false, "enableSecureBoot": true}).
+    securityProfile: { enableVTPM: false, enableSecureBoot: false, ...(existing?.securityProfile as JsonObject | undefined), ...(passthrough.securityProfile as JsonObject | undefined) }, // prettier-ignore
   };
   if (enableAutoScaling) {
     properties.minCount = minCount;

@@ -23,7 +23,7 @@ import { DAY_MS, lifecycleOf, minorNumber, minorNumbersUpTo, type MinorLifecycle
 import { imageAt, imageLineFor } from "./node-images.js";
 import { latestPatchAt, offeredPatches, patchReleases, patchWithdrawnAt } from "./patches.js";
 
-export { nodeImageReleasedAt } from "./node-images.js";
+export { isTrustedLaunchImage, nodeImageReleasedAt } from "./node-images.js";
 export { CALENDAR, lifecycleOf, type MinorLifecycle } from "./calendar.js";
 
 export type SupportPlan = "KubernetesOfficial" | "AKSLongTermSupport";
@@ -46,9 +46,13 @@ export interface MinorVersion {
   isDefault: boolean;
 }
 
-/** Pool settings that pick a different image family: `fips` = the pool's `enableFIPS`. */
+/**
+ * Pool settings that pick a different image family: `fips` = the pool's `enableFIPS`; `trustedLaunch` = the pool runs
+ * Trusted Launch VMs (Secure Boot or vTPM), which boot the `…gen2TL…` images.
+ */
 export interface NodeImageOptions {
   fips?: boolean;
+  trustedLaunch?: boolean;
 }
 
 export type SupportStatus = "Supported" | "PlatformSupport" | "LtsSupported" | "OutOfSupport";
@@ -392,7 +396,7 @@ class Catalog implements VersionCatalog {
         if ((sku === undefined || /^ubuntu$/i.test(sku)) && (rel === "2204" || rel === "2404")) sku = `Ubuntu${rel}`;
       }
     }
-    return imageAt(imageLineFor(osType, sku, k8sMinor, opts), arch, this.atMs);
+    return imageAt(imageLineFor(osType, sku, k8sMinor, opts), arch, this.atMs, { trustedLaunch: opts.trustedLaunch === true }); // prettier-ignore
   }
 }
 

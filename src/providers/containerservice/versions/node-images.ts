@@ -47,6 +47,12 @@ const WINDOWS_2019 = ["17763.3534.221019"];
 
 interface LineSpec {
   prefix: (arch: "amd64" | "arm64") => string;
+  /**
+   * The image SKU of the line's Trusted Launch images (pools with Secure Boot or vTPM), when the line has them: x64
+   * Ubuntu only (`AKSUbuntu-2204gen2TLcontainerd-202410.09.0`, recordings test_aks_create_update_secure_boot_flow and
+   * test_aks_create_update_vtpm_flow, 2024-10-16).
+   */
+  trustedLaunchPrefix?: string;
   /** Real versions, oldest first. */
   real: readonly string[];
   /** First day the line exists (projection backwards stops here). */
@@ -73,12 +79,14 @@ const LINES: Record<ImageLine, LineSpec> = {
   },
   ubuntu2204: {
     prefix: (a) => (a === "arm64" ? "AKSUbuntu-2204gen2arm64containerd" : "AKSUbuntu-2204gen2containerd"),
+    trustedLaunchPrefix: "AKSUbuntu-2204gen2TLcontainerd",
     real: ["2022.10.03", "2022.10.24", "202306.01.0", "202306.19.0", "202306.26.0", "202308.01.0", "202308.22.0", "202311.07.0", "202311.22.0", "202401.09.0", "202404.09.0", "202406.19.0", "202407.22.0", "202407.29.0", "202408.12.0", "202408.27.0", "202410.09.0", "202410.27.0", "202411.03.0", ...UBUNTU_2204], // prettier-ignore
     since: "2022-10-03",
     completeFrom: "2025-01-22",
   },
   ubuntu2404: {
     prefix: (a) => (a === "arm64" ? "AKSUbuntu-2404gen2arm64containerd" : "AKSUbuntu-2404gen2containerd"),
+    trustedLaunchPrefix: "AKSUbuntu-2404gen2TLcontainerd",
     real: ["202501.22.0", ...UBUNTU_2404],
     since: "2025-01-22",
     completeFrom: "2025-07-15",
@@ -266,12 +274,27 @@ function suffixAt(line: ImageLine, atMs: number): string {
   return linuxSuffix(b.lastAt + k * week);
 }
 
-/** The full image name of the newest image of a line at `atMs`. */
-export function imageAt(line: ImageLine, arch: "amd64" | "arm64", atMs: number): string {
+/**
+ * The full image name of the newest image of a line at `atMs`. `trustedLaunch` picks the line's Trusted Launch image
+ * SKU where it has one (x64 Ubuntu 22.04/24.04); other lines keep their usual image.
+ */
+export function imageAt(
+  line: ImageLine,
+  arch: "amd64" | "arm64",
+  atMs: number,
+  opts: { trustedLaunch?: boolean } = {},
+): string {
   // Before the Azure Linux 2.0 images existed, Mariner/Azure Linux pools ran the CBL-Mariner images.
   const used = line === "azurelinux2" && atMs < dayMs(LINES.azurelinux2.since) ? "mariner1" : line;
-  const lag = (LINES[used].lagDays ?? 0) * DAY_MS;
-  return `${LINES[used].prefix(arch)}-${suffixAt(used, atMs - lag)}`;
+  const spec = LINES[used];
+  const lag = (spec.lagDays ?? 0) * DAY_MS;
+  const tl = opts.trustedLaunch === true && arch === "amd64" ? spec.trustedLaunchPrefix : undefined;
+  return `${tl ?? spec.prefix(arch)}-${suffixAt(used, atMs - lag)}`;
+}
+
+/** Whether a node image name is a Trusted Launch image (`AKSUbuntu-2204gen2TLcontainerd-…`). */
+export function isTrustedLaunchImage(version: string): boolean {
+  return /gen2TL/.test(version);
 }
 
 /** When an image version (full name, e.g. `AKSUbuntu-2204gen2containerd-202607.09.0`) was released; undefined if unknown format. */
