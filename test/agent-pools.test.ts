@@ -281,6 +281,18 @@ describe("agent pools as real AKS answers them, through @azure/arm-containerserv
     assert.equal(user.maxPods, 250);
   });
 
+  it("puts the OS disk on the VM cache (Ephemeral) by default when it fits, and keeps it Managed otherwise", async () => {
+    await finish(client.managedClusters.beginCreateOrUpdate(RG, "disks", newCluster("disks"), POLL));
+    const add = (name: string, pool: AgentPool): Promise<AgentPool> => finish(client.agentPools.beginCreateOrUpdate(RG, "disks", name, { count: 1, ...pool }, POLL)); // prettier-ignore
+    // Standard_DS3_v2 has a 172 GiB cache: the default 128 GiB OS disk fits, a 200 GiB one does not.
+    assert.equal((await add("cache", { vmSize: "Standard_DS3_v2" })).osDiskType, "Ephemeral");
+    assert.equal((await add("big", { vmSize: "Standard_DS3_v2", osDiskSizeGB: 200 })).osDiskType, "Managed");
+    // Standard_DS2_v2 (86 GiB of cache) and the cache-less v5 sizes keep managed disks; an explicit choice is kept.
+    assert.equal((await add("small", { vmSize: "Standard_DS2_v2" })).osDiskType, "Managed");
+    assert.equal((await add("nocache", { vmSize: "Standard_D4s_v5" })).osDiskType, "Managed");
+    assert.equal((await add("asked", { vmSize: "Standard_DS3_v2", osDiskType: "Managed" })).osDiskType, "Managed");
+  });
+
   it("brings an autoscaled pool below a raised minCount up to it when the update completes", async () => {
     await finish(client.managedClusters.beginCreateOrUpdate(RG, "autoscale", newCluster("autoscale"), POLL));
     const empty = await finish(client.agentPools.beginCreateOrUpdate(RG, "autoscale", "scale0", { count: 0, vmSize: "Standard_D4s_v5", enableAutoScaling: true, minCount: 0, maxCount: 3 }, POLL)); // prettier-ignore

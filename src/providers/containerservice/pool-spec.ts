@@ -109,6 +109,15 @@ export function nodeImageOptionsOf(pool: PoolProperties): NodeImageOptions {
   return { fips: pool.enableFIPS === true, trustedLaunch: runsTrustedLaunch(pool.securityProfile, pool.nodeImageVersion) }; // prettier-ignore
 }
 
+/**
+ * When the request does not ask for managed OS disks, AKS uses an ephemeral OS disk if the pool's OS disk fits the VM
+ * cache (AKS's ephemeral OS disk documentation; real answers: Standard_DS2_v2, 86 GiB of cache, keeps a 128 GiB disk
+ * `Managed`; Standard_ND96asr_v4 gets `Ephemeral`).
+ */
+function defaultOsDiskType(vm: VmSizeInfo, osDiskSizeGB: number): "Managed" | "Ephemeral" {
+  return vm.ephemeralOsDiskMaxGiB !== undefined && osDiskSizeGB <= vm.ephemeralOsDiskMaxGiB ? "Ephemeral" : "Managed";
+}
+
 export function archOf(vm: VmSizeInfo): "amd64" | "arm64" {
   return vm.arch;
 }
@@ -236,7 +245,7 @@ export function planPool(
   const osDiskType =
     enumValue(optionalString(input, "osDiskType", t("osDiskType")), ["Managed", "Ephemeral"] as const, t("osDiskType")) ?? // prettier-ignore
     existing?.osDiskType ??
-    "Managed";
+    defaultOsDiskType(vm, osDiskSizeGB);
   const kubeletDiskType =
     enumValue(optionalString(input, "kubeletDiskType", t("kubeletDiskType")), ["OS", "Temporary"] as const, t("kubeletDiskType")) ?? // prettier-ignore
     existing?.kubeletDiskType ??

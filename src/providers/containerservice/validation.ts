@@ -60,7 +60,25 @@ export interface VmSizeInfo {
   vCPUs: number;
   memoryGB: number;
   arch: "amd64" | "arm64";
+  /**
+   * The largest OS disk (GiB) that fits the size's VM cache, where an ephemeral OS disk can live; absent for sizes
+   * without a cache (the v5 and v6 D/E sizes, B, A).
+   */
+  ephemeralOsDiskMaxGiB?: number;
 }
+
+/**
+ * VM cache sizes in GiB, as Azure's size tables give them (the figure in parentheses next to the cached IOPS). AKS
+ * puts a pool's OS disk there (`Ephemeral`) by default when the disk fits. Standard_ND96asr_v4 is known only from a
+ * real answer: a 128 GiB OS disk defaulted to Ephemeral on it (recording test_aks_nodepool_add_with_gpu_instance_profile).
+ */
+const CACHE_GIB: Readonly<Record<string, number>> = {
+  Standard_DS1_v2: 43, Standard_DS2_v2: 86, Standard_DS3_v2: 172, Standard_DS4_v2: 344, Standard_DS5_v2: 688,
+  Standard_D2s_v3: 50, Standard_D4s_v3: 100, Standard_D8s_v3: 200, Standard_D16s_v3: 400, Standard_D32s_v3: 800,
+  Standard_E2s_v3: 50, Standard_E4s_v3: 100, Standard_E8s_v3: 200, Standard_E16s_v3: 400,
+  Standard_F2s_v2: 16, Standard_F4s_v2: 32, Standard_F8s_v2: 64, Standard_F16s_v2: 128,
+  Standard_ND96asr_v4: 128,
+}; // prettier-ignore
 
 /** VM sizes AKS offers in every region we emulate (names as Azure spells them). */
 const VM_SIZES: readonly [string, number, number][] = [
@@ -97,7 +115,13 @@ const VM_SIZES: readonly [string, number, number][] = [
 const VM_SIZE_BY_KEY = new Map<string, VmSizeInfo>(
   VM_SIZES.map(([name, vCPUs, memoryGB]) => [
     name.toLowerCase(),
-    { name, vCPUs, memoryGB, arch: /^Standard_[DE]\d+p/i.test(name) ? "arm64" : "amd64" },
+    {
+      name,
+      vCPUs,
+      memoryGB,
+      arch: /^Standard_[DE]\d+p/i.test(name) ? "arm64" : "amd64",
+      ...(CACHE_GIB[name] !== undefined ? { ephemeralOsDiskMaxGiB: CACHE_GIB[name] } : {}),
+    },
   ]),
 );
 
