@@ -75,6 +75,18 @@ describe("activity log and subscription states", () => {
     const byCorrelation = await activity(`eventTimestamp ge 2026-03-01T00:00:00 and correlationId eq '${correlation}'`);
     assert.equal(byCorrelation.events.length, 2);
 
+    // A long-running operation's events carry the correlation id of the request that began it, as ARM's do.
+    const mine = randomUUID();
+    await client.resourceGroups.createOrUpdate("rg-correlated", { location: "westeurope" });
+    const del = await server.fetch(`/subscriptions/${server.subscriptionId}/resourcegroups/rg-correlated?api-version=2021-04-01`, { method: "DELETE", headers: { "x-ms-correlation-request-id": mine } }); // prettier-ignore
+    assert.equal(del.status, 202);
+    await server.advance("PT1S");
+    const correlated = await activity(`eventTimestamp ge '2026-03-01T00:00:00Z' and correlationId eq '${mine}'`);
+    assert.deepEqual(correlated.events.map((e) => `${e.operationName.value} ${e.status.value}`).sort(), [
+      "Microsoft.Resources/subscriptions/resourceGroups/delete Started",
+      "Microsoft.Resources/subscriptions/resourceGroups/delete Succeeded",
+    ]);
+
     // The time window applies: nothing is logged before the start of the clock.
     const before = await activity(
       `eventTimestamp ge '2026-02-01T00:00:00Z' and eventTimestamp le '2026-02-28T00:00:00Z'`,

@@ -11,6 +11,7 @@ import { randomUUID } from "node:crypto";
 import type { Clock, TimerContext } from "../clock/clock.js";
 import type { Store } from "../store/store.js";
 import type { ArmErrorBody } from "../arm/errors.js";
+import { currentRequestScope } from "../arm/request-scope.js";
 
 export type OperationStatus = "InProgress" | "Succeeded" | "Failed" | "Canceled";
 
@@ -124,7 +125,8 @@ export class Operations {
       payload: options.payload ?? null,
       ...(options.resultResourceId === undefined ? {} : { resultResourceId: options.resultResourceId }),
       ...(options.operationName === undefined ? {} : { operationName: options.operationName }),
-      correlationId: options.correlationId ?? randomUUID(),
+      // A request's own id (see arm/request-scope.ts); work started by the clock gets a fresh one.
+      correlationId: options.correlationId ?? currentRequestScope()?.correlationId ?? randomUUID(),
       ...(options.reason === undefined ? {} : { reason: options.reason }),
     };
     await store.putOperation(record.id, record.subscriptionId, record.resourceId, record);

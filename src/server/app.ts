@@ -12,6 +12,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import secureJson from "secure-json-parse";
 import { ArmError, armErrors, isArmError } from "../arm/errors.js";
 import type { ArmResponse, OperationRoute, PlainRequest, PlainRoute, RequestContext } from "../arm/handler.js";
+import { runInRequestScope } from "../arm/request-scope.js";
 import type { TokenService } from "../identity/tokens.js";
 import type { Subscriptions } from "../providers/resources/index.js";
 import type { TlsMaterial } from "./tls.js";
@@ -283,7 +284,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           caller: { objectId: principal.objectId, appId: principal.appId, tenantId: principal.tenantId },
           correlationId: String(reply.getHeader("x-ms-correlation-request-id") ?? req.id),
         };
-        const response = await route.handler(ctx);
+        const response = await runInRequestScope({ correlationId: ctx.correlationId }, () => route.handler(ctx));
         if (isWrite && options.onSyncWrite !== undefined && response.status < 300 && response.status !== 202) {
           const lro = Object.keys(response.headers ?? {}).some((h) => h.toLowerCase() === "azure-asyncoperation");
           if (!lro) {
