@@ -18,6 +18,7 @@ import {
   setClock,
   settle,
   supportability,
+  type Supportability,
 } from "./support/policy.js";
 
 const T0 = "2026-11-27T00:00:00.000Z";
@@ -196,6 +197,50 @@ describe("policy: Kubernetes version support on the calendar, platform upgrade, 
       assert.ok(!view.findings.some((f) => f.rule === "preview-features"));
     } finally {
       await server2.dispose();
+    }
+  });
+
+  it("gives a withdrawn patch 30 days, then out of support until the cluster runs an offered patch", async () => {
+    const server4 = await startAksemu({ args: ["--clock", "frozen", "--now", T0] });
+    try {
+      await server4.resources().resourceGroups.createOrUpdate("rg-patch", { location: "westeurope" });
+      const client = clusterClient(server4);
+      // The oldest patch offered today of the default minor, and a cluster pinned to it (no auto-upgrade channel).
+      const versions = await client.managedClusters.listKubernetesVersions("westeurope");
+      const minor = versions.values!.find((v) => v.isDefault)!;
+      const oldest = Object.keys(minor.patchVersions!).sort((a, b) => Number(a.split(".")[2]) - Number(b.split(".")[2]))[0]!; // prettier-ignore
+      await createCluster(server4, "rg-patch", "pinned", { kubernetesVersion: oldest });
+      const id = clusterId(server4.subscriptionId, "rg-patch", "pinned");
+      const patchFinding = async (): Promise<Supportability["findings"][number] | undefined> =>
+        (await supportability(server4, id)).findings.find((f) => f.rule === "withdrawn-kubernetes-patch");
+      assert.equal(await patchFinding(), undefined);
+
+      // Month by month until AKS stops offering the patch: still supported, with 30 days to move.
+      let finding: Supportability["findings"][number] | undefined;
+      for (let month = 0; month < 6 && finding === undefined; month++) {
+        await server4.advance("P30D");
+        finding = await patchFinding();
+      }
+      assert.ok(finding !== undefined, `${oldest} is withdrawn within six months`);
+      assert.equal(Date.parse(finding.deadline!) - Date.parse(finding.since), 30 * 86_400_000);
+      assert.equal((await supportability(server4, id)).status, "Supported");
+
+      await setClock(server4, finding.deadline!);
+      let view = await supportability(server4, id);
+      assert.equal(view.status, "OutOfSupport");
+      assert.match(view.findings.find((f) => f.rule === "withdrawn-kubernetes-patch")!.message, /offered patch/);
+
+      // Moving to an offered patch of the same minor brings it back.
+      const upgrades = await client.managedClusters.getUpgradeProfile("rg-patch", "pinned");
+      const samePatchLine = upgrades.controlPlaneProfile.upgrades!.map((u) => u.kubernetesVersion ?? "").filter((v) => v.startsWith(`${oldest.split(".").slice(0, 2).join(".")}.`)); // prettier-ignore
+      assert.ok(samePatchLine.length > 0, "a newer patch of the same minor is offered");
+      const cluster = await client.managedClusters.get("rg-patch", "pinned");
+      await settle(server4, client.managedClusters.beginCreateOrUpdate("rg-patch", "pinned", { ...cluster, kubernetesVersion: samePatchLine.at(-1)! }, POLL)); // prettier-ignore
+      view = await supportability(server4, id);
+      assert.equal(view.status, "Supported");
+      assert.equal(await patchFinding(), undefined);
+    } finally {
+      await server4.dispose();
     }
   });
 

@@ -54,6 +54,7 @@ interface ClusterDoc {
     currentKubernetesVersion?: string;
     nodeResourceGroup?: string;
     supportPlan?: string;
+    autoUpgradeProfile?: { upgradeChannel?: string };
   };
 }
 interface ClusterNotes {
@@ -236,6 +237,7 @@ export class Policy {
       provisioningState: props.provisioningState ?? "Succeeded",
       version: props.currentKubernetesVersion ?? props.kubernetesVersion ?? "",
       lts: props.supportPlan === "AKSLongTermSupport" && body.sku?.tier === "Premium",
+      autoUpgradeChannel: props.autoUpgradeProfile?.upgradeChannel,
       // The provider keeps the operation in flight on the cluster (its one-operation-at-a-time lock).
       busy: cluster.internal.active !== undefined,
       stoppedAt: stoppedAtText === undefined ? undefined : new Date(Date.parse(stoppedAtText)),

@@ -77,6 +77,8 @@ export interface ClusterFacts {
   version: string;
   /** Premium tier with the `AKSLongTermSupport` plan. */
   lts: boolean;
+  /** `autoUpgradeProfile.upgradeChannel` (`none`, `patch`, `stable`, `rapid`, `node-image`), if set. */
+  autoUpgradeChannel: string | undefined;
   /** An operation is in progress on the cluster: the platform waits for it to end. */
   busy: boolean;
   stoppedAt: Date | undefined;
