@@ -306,6 +306,13 @@ describe("agent pools as real AKS answers them, through @azure/arm-containerserv
     assert.deepEqual([done.count, done.minCount, done.maxCount], [1, 1, 101]);
     const raised = await finish(client.agentPools.beginCreateOrUpdate(RG, "autoscale", "scale0", { ...done, minCount: 3 }, POLL)); // prettier-ignore
     assert.equal(raised.count, 3, "a pool with nodes below a raised minCount is brought up to it too");
+    // Turning the autoscaler on does not raise the count in the same operation; the next operation does.
+    const fixed = await finish(client.agentPools.beginCreateOrUpdate(RG, "autoscale", "fixed1", { count: 1, vmSize: "Standard_D4s_v5" }, POLL)); // prettier-ignore
+    const enabled = await finish(client.agentPools.beginCreateOrUpdate(RG, "autoscale", "fixed1", { ...fixed, enableAutoScaling: true, minCount: 2, maxCount: 5 }, POLL)); // prettier-ignore
+    assert.equal(enabled.count, 1);
+    assert.equal((await client.agentPools.get(RG, "autoscale", "fixed1")).count, 1);
+    const next = await finish(client.agentPools.beginCreateOrUpdate(RG, "autoscale", "fixed1", { ...enabled, maxCount: 6 }, POLL)); // prettier-ignore
+    assert.equal(next.count, 2);
   });
 
   it("boots Trusted Launch images for pools with Secure Boot or vTPM, and keeps them when both are turned off", async () => {

@@ -354,8 +354,11 @@ export function planPool(
   // The cluster autoscaler brings an autoscaled pool below minCount up to it once the operation is done: the answer to
   // the PUT keeps the count as sent, later reads show minCount (recordings of az aks nodepool update
   // --update-cluster-autoscaler, 0 → minCount 1, and of az aks update --update-cluster-autoscaler, 1 → minCount 2 and
-  // 2 → minCount 3; real AKS raises it within seconds of the operation's end, sometimes just after the first read).
-  if (enableAutoScaling && !stoppedNow && minCount !== undefined && count < minCount) pending.count = minCount;
+  // 2 → minCount 3). Only an autoscaler that was already running does so: when this very operation turns it on
+  // (az aks update --enable-cluster-autoscaler --min-count 2 on a 1-node pool), reads after it still show 1, and the
+  // raise comes with the next operation on the pool (recording test_aks_create_autoscaler_then_update, both CLIs).
+  const autoscalerWasOn = existing?.enableAutoScaling === true;
+  if (enableAutoScaling && autoscalerWasOn && !stoppedNow && minCount !== undefined && count < minCount) pending.count = minCount; // prettier-ignore
   // A pool created from a node pool snapshot runs the snapshot's node image (snapshots.ts puts it in the input).
   if (existing === undefined && isObject(input.creationData) && typeof input.nodeImageVersion === "string") nodeImageVersion = input.nodeImageVersion; // prettier-ignore
 
