@@ -11,6 +11,7 @@ import {
   Kysely,
   Migrator,
   SqliteDialect,
+  sql,
   type SqliteDatabase as SqliteDialectDatabase,
   type Transaction,
 } from "kysely";
@@ -107,6 +108,11 @@ export interface Store {
 
   /** Runs `work` in one transaction: all of its writes commit together or not at all. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
+  /**
+   * Inside a transaction, runs `work` behind a savepoint: when it throws, its own writes are undone (the rest of the
+   * transaction stays) and the error is rethrown. Outside a transaction it is `transaction`.
+   */
+  savepoint<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Empties every resource, operation, timer and event (settings are kept). */
   reset(): Promise<void>;
   close(): Promise<void>;
@@ -127,6 +133,8 @@ function under(scopeKey: string): { from: string; to: string } {
 }
 
 class SqlStore implements Store {
+  private savepoints = 0;
+
   constructor(
     private readonly db: Executor,
     private readonly root: Kysely<Database>,
@@ -346,6 +354,22 @@ class SqlStore implements Store {
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
     return this.root.transaction().execute((trx) => work(new SqlStore(trx, this.root, true)));
+  }
+
+  async savepoint<T>(work: (store: Store) => Promise<T>): Promise<T> {
+    if (!this.inTransaction) return this.transaction(work);
+    const name = `sp${++this.savepoints}`;
+    await sql`savepoint ${sql.id(name)}`.execute(this.db);
+    let result: T;
+    try {
+      result = await work(this);
+    } catch (error) {
+      await sql`rollback to savepoint ${sql.id(name)}`.execute(this.db);
+      await sql`release savepoint ${sql.id(name)}`.execute(this.db);
+      throw error;
+    }
+    await sql`release savepoint ${sql.id(name)}`.execute(this.db);
+    return result;
   }
 
   async reset(): Promise<void> {
