@@ -124,6 +124,8 @@ export default async function bench(): Promise<void> {
   } finally {
     agent.destroy();
     await stop(server.child);
-    rmSync(dataDir, { recursive: true, force: true });
+    // BENCH_KEEP_DATA=1 keeps the data directory (to look at the store afterwards).
+    if (process.env.BENCH_KEEP_DATA === "1") process.stdout.write(`  data kept in ${dataDir}\n`);
+    else rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -17,7 +17,11 @@ export interface Started {
 /** Starts aksemu and resolves when the ready line is printed (with the time it took). */
 export function startAksemu(args: string[]): Promise<Started> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [MAIN, "--port", "0", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  // BENCH_NODE_ARGS passes flags to the server's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) for profiling.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
+  const child = spawn(process.execPath, [...nodeArgs, MAIN, "--port", "0", ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let out = "";
   return new Promise((ok, fail) => {
     child.stdout!.on("data", (d: Buffer) => {
