@@ -36,8 +36,8 @@ interface PersistedClock {
 
 const SETTING = "clock";
 /** At most this many timers, or this many milliseconds of work, per transaction (see `fireBatch`). */
-const BATCH_TIMERS = 1000;
-const BATCH_MS = 200;
+const BATCH_TIMERS = 2000;
+const BATCH_MS = 500;
 
 export class Clock {
   private mode: ClockMode;
