@@ -127,6 +127,17 @@ export function peakRssMb(pid: number): number {
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/**
+ * CPU seconds (user + system) a process has used so far: on a shared machine a process's own CPU time varies far
+ * less than the wall time of what it does.
+ */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // Fields 14 and 15 of /proc/<pid>/stat (utime, stime), counted after the command name: indexes 11 and 12.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 export interface ApiCaller {
   /** A JSON request with the bearer token; throws on an answer other than 2xx. */
   call(method: string, path: string, body?: unknown): Promise<{ status: number; body: string }>;
