@@ -176,8 +176,8 @@ export class Clock {
   }
 
   /**
-   * Fires due timers in due order inside one transaction, until none is left or the batch is full (so that the
-   * server's other requests wait at most one batch, and each commit stays small). Each timer runs behind a
+   * Fires due timers in due order inside one transaction, until none is left or the batch is full (so that each
+   * commit, and what a crash before it would have to redo, stays bounded). Each timer runs behind a
    * savepoint: a failing handler's writes are undone, it is logged and its timer dropped, and the batch goes on, as
    * when each timer had a transaction of its own; one commit (one fsync) for the batch is what makes a long advance
    * fast. A crash before the commit loses no accepted client write: the batch's timers are still stored and fire

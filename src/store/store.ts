@@ -362,9 +362,9 @@ class SqlStore implements Store {
 
   async deleteUnder(scopeId: string): Promise<number> {
     const key = idKey(scopeId);
-    for (const cached of [...this.rows.keys()]) {
-      if (cached === key || cached.startsWith(`${key}/`)) this.rows.set(cached, null);
-    }
+    // What lies under the scope is not indexed in the remembered rows: forget them all (deletions are rare).
+    this.rows.clear();
+    this.remember(key, null);
     const result = await this.db
       .deleteFrom("resources")
       .where((eb) =>
