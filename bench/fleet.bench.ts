@@ -13,7 +13,7 @@ import { randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import https, { Agent } from "node:https";
-import { agentFor, apiCaller, fmt, peakRssMb, startAksemu, stop, token } from "./support.js";
+import { agentFor, apiCaller, cpuSeconds, fmt, peakRssMb, startAksemu, stop, token } from "./support.js";
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 10_000);
 const CONCURRENCY = 64;
@@ -107,8 +107,10 @@ export default async function bench(): Promise<void> {
     );
 
     t = performance.now();
+    const cpu = cpuSeconds(server.child.pid!);
     const year = await advance("P13M");
     const seconds = (performance.now() - t) / 1000;
+    const cpuUsed = cpuSeconds(server.child.pid!) - cpu;
     const fleet = JSON.parse((await call("GET", "/_emulator/supportability")).body) as {
       count: number;
       statuses: Record<string, number>;
@@ -117,13 +119,16 @@ export default async function bench(): Promise<void> {
     const archived = fleet.value.filter((v) => v.archived).length;
     process.stdout.write(
       `advance 13 months in one call: ${fmt(seconds, 2)} s wall (aim < 30 s), ${year.timersFired} timers fired, ` +
-        `${fmt(year.timersFired / seconds)} timers/s\n` +
+        `${fmt(year.timersFired / seconds)} timers/s; the server used ${fmt(cpuUsed, 2)} s of CPU for it ` +
+        `(${fmt((cpuUsed * 1000) / Math.max(1, year.timersFired), 2)} ms per timer)\n` +
         `  after: ${fleet.count} clusters left (${CLUSTERS - fleet.count} deleted by the platform), statuses ${JSON.stringify(fleet.statuses)}, ${archived} archived\n` +
         `  server peak memory (VmHWM) ${fmt(peakRssMb(server.child.pid!))} MB (aim < 1024 MB)\n`,
     );
   } finally {
     agent.destroy();
     await stop(server.child);
-    rmSync(dataDir, { recursive: true, force: true });
+    // BENCH_KEEP_DATA=1 keeps the data directory (to look at the store afterwards).
+    if (process.env.BENCH_KEEP_DATA === "1") process.stdout.write(`  data kept in ${dataDir}\n`);
+    else rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -17,7 +17,11 @@ export interface Started {
 /** Starts aksemu and resolves when the ready line is printed (with the time it took). */
 export function startAksemu(args: string[]): Promise<Started> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [MAIN, "--port", "0", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  // BENCH_NODE_ARGS passes flags to the server's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) for profiling.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
+  const child = spawn(process.execPath, [...nodeArgs, MAIN, "--port", "0", ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let out = "";
   return new Promise((ok, fail) => {
     child.stdout!.on("data", (d: Buffer) => {
@@ -121,6 +125,17 @@ export function fmt(n: number, digits = 0): string {
 export function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/**
+ * CPU seconds (user + system) a process has used so far: on a shared machine a process's own CPU time varies far
+ * less than the wall time of what it does.
+ */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // Fields 14 and 15 of /proc/<pid>/stat (utime, stime), counted after the command name: indexes 11 and 12.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 export interface ApiCaller {

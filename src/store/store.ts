@@ -8,6 +8,9 @@
  * server answers only after the transaction that holds the write has committed.
  */
 import {
+  type Compilable,
+  CompiledQuery,
+  type QueryResult,
   Kysely,
   Migrator,
   SqliteDialect,
@@ -107,12 +110,38 @@ export interface Store {
 
   /** Runs `work` in one transaction: all of its writes commit together or not at all. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
+  /**
+   * Inside a transaction, runs `work` behind a savepoint: when it throws, its own writes are undone (the rest of the
+   * transaction stays) and the error is rethrown. Outside a transaction it is `transaction`.
+   */
+  savepoint<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Empties every resource, operation, timer and event (settings are kept). */
   reset(): Promise<void>;
   close(): Promise<void>;
 }
 
 type Executor = Kysely<Database> | Transaction<Database>;
+
+/** Defines `key` on `target` as the JSON `text`, parsed on first read; an assignment replaces it. */
+function lazyJson(target: object, key: string, text: string): void {
+  let value: unknown;
+  let parsed = false;
+  Object.defineProperty(target, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      if (!parsed) {
+        value = JSON.parse(text);
+        parsed = true;
+      }
+      return value;
+    },
+    set(v: unknown) {
+      value = v;
+      parsed = true;
+    },
+  });
+}
 
 function parse<T>(text: string): T {
   return JSON.parse(text) as T;
@@ -126,30 +155,105 @@ function under(scopeKey: string): { from: string; to: string } {
   return { from: `${scopeKey}/`, to: `${scopeKey}0` };
 }
 
+type ResourceRow = Database["resources"];
+
+/** A query compiled once, with the positions of its arguments among the compiled parameters. */
+interface PreparedQuery {
+  compiled: CompiledQuery;
+  /** For each compiled parameter: the index of the argument it takes, or undefined for a constant of the query. */
+  slots: (number | undefined)[];
+}
+
+const ARG = "\u0000aksemu-arg-";
+
+/** What every store of one database shares: the compiled hot queries. */
+interface Shared {
+  queries: Map<string, PreparedQuery>;
+}
+
+/** Documents read or written in a transaction, kept for its later reads (see `SqlStore.rows`). */
+const MAX_CACHED_ROWS = 4000;
+
 class SqlStore implements Store {
+  /** Nesting depth of savepoints (names are per depth, so their SQL text is a small fixed set). */
+  private savepointDepth = 0;
+  /**
+   * Inside a transaction, the resource rows it has read or written, by key (null: known absent). Nothing else
+   * writes while a transaction runs (it holds the one connection), so its own reads can come from here; a timer
+   * batch reads the same cluster a dozen times. Each read still parses the row, so callers get their own objects.
+   */
+  private readonly rows = new Map<string, ResourceRow | null>();
+
   constructor(
     private readonly db: Executor,
     private readonly root: Kysely<Database>,
     private readonly inTransaction: boolean,
+    private readonly shared: Shared = { queries: new Map() },
   ) {}
 
+  /**
+   * Runs one of the hot queries: it is built and compiled by Kysely once (with placeholder arguments), then run with
+   * the arguments in their places. Building and compiling costs more than SQLite's own work for these small
+   * queries, and a timer batch runs tens of thousands of them.
+   */
+  private run<R>(
+    name: string,
+    build: (db: Executor, arg: (i: number) => never) => Compilable<R>,
+    args: readonly unknown[],
+  ): Promise<QueryResult<R>> {
+    let prepared = this.shared.queries.get(name);
+    if (prepared === undefined) {
+      const compiled = build(this.db, (i) => `${ARG}${i}` as never).compile();
+      const slots = compiled.parameters.map((v) =>
+        typeof v === "string" && v.startsWith(ARG) ? Number(v.slice(ARG.length)) : undefined,
+      );
+      prepared = { compiled, slots };
+      this.shared.queries.set(name, prepared);
+    }
+    const { compiled, slots } = prepared;
+    const parameters = slots.map((slot, i) => (slot === undefined ? compiled.parameters[i] : args[slot]));
+    return this.db.executeQuery<R>({ ...compiled, parameters });
+  }
+
+  private remember(key: string, row: ResourceRow | null): void {
+    if (!this.inTransaction) return;
+    if (this.rows.size >= MAX_CACHED_ROWS) this.rows.clear();
+    this.rows.set(key, row);
+  }
+
+  /**
+   * The stored resource of a row. `body` and `internal` are parsed when first read: many readers need only one of
+   * the two (the node side reads `internal`, views read `body`), and parsing is most of a read's cost. They behave
+   * as plain properties (assignable, copied by spread and by JSON.stringify).
+   */
   private toResource<B, I>(row: Database["resources"]): StoredResource<B, I> {
-    return {
+    const resource = {
       id: row.id,
       type: row.type,
       parentId: row.parent_key,
       subscriptionId: row.subscription,
-      body: parse<B>(row.body),
-      internal: parse<I>(row.internal),
       etag: row.etag,
       createdAt: row.created_at,
       changedAt: row.changed_at,
-    };
+    } as StoredResource<B, I>;
+    lazyJson(resource, "body", row.body);
+    lazyJson(resource, "internal", row.internal);
+    return resource;
   }
 
   async getResource<B, I>(id: string): Promise<StoredResource<B, I> | undefined> {
-    const row = await this.db.selectFrom("resources").selectAll().where("key", "=", idKey(id)).executeTakeFirst();
-    return row === undefined ? undefined : this.toResource<B, I>(row);
+    const key = idKey(id);
+    let row = this.rows.get(key);
+    if (row === undefined) {
+      const result = await this.run<ResourceRow>(
+        "getResource",
+        (db, arg) => db.selectFrom("resources").selectAll().where("key", "=", arg(0)),
+        [key],
+      );
+      row = result.rows[0] ?? null;
+      this.remember(key, row);
+    }
+    return row === null ? undefined : this.toResource<B, I>(row);
   }
 
   async putResource<B, I>(write: ResourceWrite<B, I>): Promise<void> {
@@ -162,37 +266,77 @@ class SqlStore implements Store {
       body: JSON.stringify(write.body),
       internal: JSON.stringify(write.internal ?? {}),
       etag: write.etag,
-      created_at: write.at,
-      changed_at: write.at,
+      at: write.at,
     };
-    await this.db
-      .insertInto("resources")
-      .values(row)
-      .onConflict((oc) =>
-        oc.column("key").doUpdateSet({
-          body: row.body,
-          internal: row.internal,
-          etag: row.etag,
-          changed_at: row.changed_at,
-        }),
-      )
-      .execute();
+    await this.run(
+      "putResource",
+      (db, arg) =>
+        db
+          .insertInto("resources")
+          .values({
+            key: arg(0),
+            id: arg(1),
+            type: arg(2),
+            parent_key: arg(3),
+            subscription: arg(4),
+            body: arg(5),
+            internal: arg(6),
+            etag: arg(7),
+            created_at: arg(8),
+            changed_at: arg(9),
+          })
+          .onConflict((oc) =>
+            oc.column("key").doUpdateSet({ body: arg(5), internal: arg(6), etag: arg(7), changed_at: arg(9) }),
+          ),
+      [row.key, row.id, row.type, row.parent_key, row.subscription, row.body, row.internal, row.etag, row.at, row.at],
+    );
+    if (!this.inTransaction) return;
+    // An update keeps the row's id, type, parents and creation time: the cached row is right only when it is known.
+    const known = this.rows.get(row.key);
+    if (known === undefined) this.rows.delete(row.key);
+    else
+      this.remember(
+        row.key,
+        known === null
+          ? {
+              key: row.key,
+              id: row.id,
+              type: row.type,
+              parent_key: row.parent_key,
+              subscription: row.subscription,
+              body: row.body,
+              internal: row.internal,
+              etag: row.etag,
+              created_at: row.at,
+              changed_at: row.at,
+            }
+          : { ...known, body: row.body, internal: row.internal, etag: row.etag, changed_at: row.at },
+      );
   }
 
   async deleteResource(id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom("resources").where("key", "=", idKey(id)).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    const key = idKey(id);
+    const result = await this.run("deleteResource", (db, arg) => db.deleteFrom("resources").where("key", "=", arg(0)), [
+      key,
+    ]);
+    this.remember(key, null);
+    return Number(result.numAffectedRows ?? 0) > 0;
   }
 
   async listChildren<B, I>(parentId: string, type: string): Promise<StoredResource<B, I>[]> {
-    const rows = await this.db
-      .selectFrom("resources")
-      .selectAll()
-      .where("parent_key", "=", idKey(parentId))
-      .where("type", "=", type.toLowerCase())
-      .orderBy("created_at")
-      .orderBy("key")
-      .execute();
+    const { rows } = await this.run<ResourceRow>(
+      "listChildren",
+      (db, arg) =>
+        db
+          .selectFrom("resources")
+          .selectAll()
+          .where("parent_key", "=", arg(0))
+          .where("type", "=", arg(1))
+          .orderBy("created_at")
+          .orderBy("key"),
+      [idKey(parentId), type.toLowerCase()],
+    );
+    for (const r of rows) this.remember(r.key, r);
     return rows.map((r) => this.toResource<B, I>(r));
   }
 
@@ -218,6 +362,9 @@ class SqlStore implements Store {
 
   async deleteUnder(scopeId: string): Promise<number> {
     const key = idKey(scopeId);
+    // What lies under the scope is not indexed in the remembered rows: forget them all (deletions are rare).
+    this.rows.clear();
+    this.remember(key, null);
     const result = await this.db
       .deleteFrom("resources")
       .where((eb) =>
@@ -228,8 +375,12 @@ class SqlStore implements Store {
   }
 
   async getOperation<T>(id: string): Promise<T | undefined> {
-    const row = await this.db.selectFrom("operations").select("body").where("id", "=", id).executeTakeFirst();
-    return row === undefined ? undefined : parse<T>(row.body);
+    const { rows } = await this.run<{ body: string }>(
+      "getOperation",
+      (db, arg) => db.selectFrom("operations").select("body").where("id", "=", arg(0)),
+      [id],
+    );
+    return rows[0] === undefined ? undefined : parse<T>(rows[0].body);
   }
 
   async putOperation<T extends { status: string }>(
@@ -245,25 +396,38 @@ class SqlStore implements Store {
       status: record.status,
       body: JSON.stringify(record),
     };
-    await this.db
-      .insertInto("operations")
-      .values(row)
-      .onConflict((oc) => oc.column("id").doUpdateSet({ status: row.status, body: row.body }))
-      .execute();
+    await this.run(
+      "putOperation",
+      (db, arg) =>
+        db
+          .insertInto("operations")
+          .values({ id: arg(0), subscription: arg(1), resource_key: arg(2), status: arg(3), body: arg(4) })
+          .onConflict((oc) => oc.column("id").doUpdateSet({ status: arg(3), body: arg(4) })),
+      [row.id, row.subscription, row.resource_key, row.status, row.body],
+    );
   }
 
   async listOperationsForResource<T>(resourceId: string, status?: string): Promise<T[]> {
-    let query = this.db.selectFrom("operations").select("body").where("resource_key", "=", idKey(resourceId));
-    if (status !== undefined) query = query.where("status", "=", status);
-    const rows = await query.execute();
+    const byResource = (db: Executor, key: never) =>
+      db.selectFrom("operations").select("body").where("resource_key", "=", key);
+    const { rows } =
+      status === undefined
+        ? await this.run<{ body: string }>("operationsOf", (db, arg) => byResource(db, arg(0)), [idKey(resourceId)])
+        : await this.run<{ body: string }>(
+            "operationsOfWithStatus",
+            (db, arg) => byResource(db, arg(0)).where("status", "=", arg(1)),
+            [idKey(resourceId), status],
+          );
     return rows.map((r) => parse<T>(r.body));
   }
 
   async addTimer(dueAt: number, kind: string, payload: unknown): Promise<number> {
-    const result = await this.db
-      .insertInto("timers")
-      .values({ due_at: dueAt, kind, payload: JSON.stringify(payload) })
-      .executeTakeFirstOrThrow();
+    const result = await this.run(
+      "addTimer",
+      (db, arg) => db.insertInto("timers").values({ due_at: arg(0), kind: arg(1), payload: arg(2) }),
+      [dueAt, kind, JSON.stringify(payload)],
+    );
+    if (result.insertId === undefined) throw new Error("The store did not number the new timer.");
     return Number(result.insertId);
   }
 
@@ -272,15 +436,13 @@ class SqlStore implements Store {
   }
 
   async nextTimer(upTo: number): Promise<StoredTimer | undefined> {
-    const row = await this.db
-      .selectFrom("timers")
-      .selectAll()
-      .where("due_at", "<=", upTo)
-      .orderBy("due_at")
-      .orderBy("seq")
-      .limit(1)
-      .executeTakeFirst();
-    return row === undefined ? undefined : this.toTimer(row);
+    const { rows } = await this.run<Database["timers"] & { seq: number }>(
+      "nextTimer",
+      (db, arg) =>
+        db.selectFrom("timers").selectAll().where("due_at", "<=", arg(0)).orderBy("due_at").orderBy("seq").limit(1),
+      [upTo],
+    );
+    return rows[0] === undefined ? undefined : this.toTimer(rows[0]);
   }
 
   async earliestTimer(): Promise<StoredTimer | undefined> {
@@ -295,7 +457,7 @@ class SqlStore implements Store {
   }
 
   async deleteTimer(seq: number): Promise<void> {
-    await this.db.deleteFrom("timers").where("seq", "=", seq).execute();
+    await this.run("deleteTimer", (db, arg) => db.deleteFrom("timers").where("seq", "=", arg(0)), [seq]);
   }
 
   async deleteTimers(kind: string, payloadMatch: string): Promise<number> {
@@ -329,10 +491,11 @@ class SqlStore implements Store {
   }
 
   async addEvent(subscriptionId: string, at: string, body: Record<string, unknown>): Promise<void> {
-    await this.db
-      .insertInto("events")
-      .values({ subscription: subscriptionId.toLowerCase(), at, body: JSON.stringify(body) })
-      .execute();
+    await this.run(
+      "addEvent",
+      (db, arg) => db.insertInto("events").values({ subscription: arg(0), at: arg(1), body: arg(2) }),
+      [subscriptionId.toLowerCase(), at, JSON.stringify(body)],
+    );
   }
 
   async listEvents(subscriptionId: string, from?: string, to?: string): Promise<StoredEvent[]> {
@@ -345,7 +508,29 @@ class SqlStore implements Store {
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
-    return this.root.transaction().execute((trx) => work(new SqlStore(trx, this.root, true)));
+    return this.root.transaction().execute((trx) => work(new SqlStore(trx, this.root, true, this.shared)));
+  }
+
+  async savepoint<T>(work: (store: Store) => Promise<T>): Promise<T> {
+    if (!this.inTransaction) return this.transaction(work);
+    const name = `sp${++this.savepointDepth}`;
+    let result: T;
+    try {
+      await this.db.executeQuery(CompiledQuery.raw(`savepoint ${name}`));
+      try {
+        result = await work(this);
+      } catch (error) {
+        // Its writes are undone: the rows remembered since may be among them.
+        this.rows.clear();
+        await this.db.executeQuery(CompiledQuery.raw(`rollback to savepoint ${name}`));
+        await this.db.executeQuery(CompiledQuery.raw(`release savepoint ${name}`));
+        throw error;
+      }
+      await this.db.executeQuery(CompiledQuery.raw(`release savepoint ${name}`));
+    } finally {
+      this.savepointDepth -= 1;
+    }
+    return result;
   }
 
   async reset(): Promise<void> {
@@ -356,6 +541,7 @@ class SqlStore implements Store {
       await db.deleteFrom("timers").execute();
       await db.deleteFrom("events").execute();
     });
+    this.rows.clear();
   }
 
   async close(): Promise<void> {
@@ -395,6 +581,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   // FULL: a commit is on disk before the call returns, so an answered write survives a power cut or SIGKILL.
   sqlite.pragma("synchronous = FULL");
   sqlite.pragma("busy_timeout = 5000");
+  // A timer batch writes many pages in one transaction: a 64 MB page cache (the default is 2 MB) keeps them, and the
+  // documents read again, in memory instead of spilling to the WAL and reading them back.
+  sqlite.pragma("cache_size = -65536");
+  sqlite.pragma("temp_store = MEMORY");
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
   if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
