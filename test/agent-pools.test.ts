@@ -351,6 +351,19 @@ describe("agent pools as real AKS answers them, through @azure/arm-containerserv
     assert.equal(done.currentOrchestratorVersion, ubuntu.currentOrchestratorVersion);
   });
 
+  it("turns FIPS on as an upgrade that reimages the pool onto the FIPS image", async () => {
+    await finish(client.managedClusters.beginCreateOrUpdate(RG, "fips", newCluster("fips"), POLL));
+    const plain = await finish(client.agentPools.beginCreateOrUpdate(RG, "fips", "linux", { count: 1, vmSize: "Standard_D4s_v5" }, POLL)); // prettier-ignore
+    assert.doesNotMatch(plain.nodeImageVersion!, /fips/i);
+    const poller = await client.agentPools.beginCreateOrUpdate(RG, "fips", "linux", { ...plain, enableFips: true }, POLL); // prettier-ignore
+    const during = await client.agentPools.get(RG, "fips", "linux");
+    assert.equal(during.provisioningState, "Upgrading");
+    assert.match(during.nodeImageVersion!, /fips/i);
+    await settle();
+    const done: AgentPool = await poller.pollUntilDone();
+    assert.deepEqual([done.provisioningState, done.enableFips, done.currentOrchestratorVersion], ["Succeeded", true, plain.currentOrchestratorVersion]); // prettier-ignore
+  });
+
   it("shows the target as the current version from the start of an upgrade (pool and control plane)", async () => {
     const versions = await client.managedClusters.listKubernetesVersions("eastus");
     const minors = (versions.values ?? []).filter((v) => v.isPreview !== true && (v.capabilities?.supportPlan ?? []).includes("KubernetesOfficial")).map((v) => v.version!).sort((a, b) => Number(a.split(".")[1]) - Number(b.split(".")[1])); // prettier-ignore

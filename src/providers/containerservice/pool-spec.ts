@@ -339,17 +339,18 @@ export function planPool(
   // Changing the OS SKU of a pool (az aks nodepool update --os-sku AzureLinux) reimages its nodes onto the new OS's
   // image family, as an upgrade (recording test_aks_update_agentpool_os_sku: Ubuntu → AzureLinux is Upgrading).
   if (existing !== undefined && osSKU !== undefined && finalOsSku !== existing.osSKU) versionChanged = true;
+  // Turning FIPS on or off reimages the nodes onto the FIPS (or plain) image, also an upgrade (recording
+  // test_aks_create_update_fips_flow, 2024-09-01: az aks nodepool update --enable-fips-image answers Upgrading).
+  if (existing !== undefined && typeof input.enableFIPS === "boolean" && input.enableFIPS !== (existing.enableFIPS === true)) versionChanged = true; // prettier-ignore
   if (existing === undefined) {
     pending.currentOrchestratorVersion = target;
     nodeImageVersion = imageFor(target);
   } else if (versionChanged) {
-    // An upgrade (or OS change) shows its target version and the image it moves to from its start: the PUT's answer
+    // An upgrade (or OS or FIPS change) shows its target version and the image it moves to from its start: the PUT's answer
     // already carries them (recordings: 1.24.6 → 1.25.2 answers AKSUbuntu-2204gen2containerd, the image of 1.25;
     // Ubuntu → AzureLinux answers AKSAzureLinux-V2gen2-202407.22.0).
     pending.currentOrchestratorVersion = target;
     nodeImageVersion = imageFor(target);
-  } else if (typeof input.enableFIPS === "boolean" && input.enableFIPS !== (existing.enableFIPS === true)) {
-    nodeImageVersion = imageFor(target); // turning FIPS on/off reimages the nodes (FIPS or plain image), shown at once
   }
   // The cluster autoscaler brings an autoscaled pool below minCount up to it once the operation is done: the answer to
   // the PUT keeps the count as sent, later reads show minCount (recordings of az aks nodepool update
