@@ -159,7 +159,8 @@ describe("managed cluster defaults and echoes (today's AKS)", () => {
       cluster({ networkProfile: { outboundType: "managedNATGateway", loadBalancerSku: "standard" } }),
       POLL,
     );
-    assert.deepEqual(plain(created.networkProfile?.loadBalancerProfile), {});
+    // The inbound-only load balancer keeps just its backend pool type (AKS since 2024; `{}` before).
+    assert.deepEqual(plain(created.networkProfile?.loadBalancerProfile), { backendPoolType: "nodeIPConfiguration" });
     const nat = created.networkProfile?.natGatewayProfile;
     assert.deepEqual(plain(nat?.managedOutboundIPProfile), { count: 1 });
     assert.equal(nat?.idleTimeoutInMinutes, 4);

@@ -259,6 +259,13 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
     // IP, 4 minutes) and its IPs on completion (finalizeCluster).
     const lbIn = optionalObject(netIn, "loadBalancerProfile", t("networkProfile.loadBalancerProfile"));
     network.loadBalancerProfile = lbIn ?? (exNet?.loadBalancerProfile as JsonObject | undefined) ?? {};
+    // Since early 2024 AKS writes the backend pool type into that profile too (see AKS_BEHAVIOUR_CHANGES).
+    if (behaviourSince("backendPoolTypeBehindNatGateway", ctx.nowMs)) {
+      network.loadBalancerProfile = {
+        backendPoolType: "nodeIPConfiguration",
+        ...(network.loadBalancerProfile as JsonObject),
+      };
+    }
     if (outboundType === "managedNATGateway") {
       const natIn = optionalObject(netIn, "natGatewayProfile", t("networkProfile.natGatewayProfile"));
       const exNat = (exNet?.natGatewayProfile as JsonObject | undefined) ?? {};

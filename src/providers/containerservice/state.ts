@@ -114,6 +114,13 @@ export const AKS_BEHAVIOUR_CHANGES = {
    * 2024-07-22 Updating again. The window's edges are not pinned closer than that.
    */
   scaleShownAsScaling: Date.parse("2024-03-15T00:00:00Z"),
+  /**
+   * Since then, the load balancer profile of a cluster whose outbound goes through a NAT gateway shows
+   * `backendPoolType: "nodeIPConfiguration"` (before: `{}`). Every load balancer profile recorded until 2024-01-16 lacks
+   * the field, every one from 2024-01-25 has it (one early sighting on 2023-12-08); NAT gateway answers: 2023-07-26
+   * `{}`, 2024-04-23 with it.
+   */
+  backendPoolTypeBehindNatGateway: Date.parse("2024-01-20T00:00:00Z"),
   scaleShownAsUpdatingAgain: Date.parse("2024-07-15T00:00:00Z"),
 } as const;
 
