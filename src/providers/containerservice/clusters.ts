@@ -612,6 +612,8 @@ export class ClusterWrites {
     name: string,
     caller: string,
     reason?: string,
+    /** Whether the operation's result URL answers with the pool (200) rather than 204 No Content. */
+    resultIsPool = true,
   ): Promise<WriteResult & { pool: StoredPool }> {
     const record = await this.lifecycle.require(store, clusterId);
     const pool = record.pools.find((p) => p.body.name.toLowerCase() === name.toLowerCase());
@@ -622,7 +624,7 @@ export class ClusterWrites {
     const props = { ...p, provisioningState: "UpgradingNodeImageVersion" as const };
     await this.lifecycle.writePool(store, clusterId, { ...pool.body, properties: props }, pool.internal);
     await this.lifecycle.writeCluster(store, record.cluster.body, { ...record.cluster.internal, pending: { pools: { [pool.body.name]: { nodeImageVersion: latest } } } }); // prettier-ignore
-    const op = await this.lifecycle.begin(store, (await this.lifecycle.getCluster(store, clusterId))!, this.beginOptions("UpgradingNodeImageVersion", caller, reason, pool.body.name, pool.id)); // prettier-ignore
+    const op = await this.lifecycle.begin(store, (await this.lifecycle.getCluster(store, clusterId))!, this.beginOptions("UpgradingNodeImageVersion", caller, reason, pool.body.name, resultIsPool ? pool.id : undefined)); // prettier-ignore
     const loaded = (await this.lifecycle.load(store, clusterId))!;
     return { op, created: false, record: loaded, pool: loaded.pools.find((x) => x.id === pool.id)! };
   }
