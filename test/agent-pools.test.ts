@@ -140,7 +140,11 @@ describe("agent pools (frozen clock)", () => {
     const stop = await server.fetch(pool("ss", "user1"), { method: "PUT", body: { properties: { powerState: { code: "Stopped" } } } }); // prettier-ignore
     assert.equal(stop.status, 200);
     assert.equal((stop.body as Resource).properties.provisioningState, "Stopping");
+    // The answer already says 0 nodes; reads while the pool stops still show its 3, and 0 once it has stopped.
+    assert.equal((stop.body as Resource).properties.count, 0);
+    assert.equal((await get(pool("ss", "user1"))).properties.count, 3);
     await settle();
+    assert.equal((await get(pool("ss", "user1"))).properties.count, 0);
     const scale = await server.fetch(pool("ss", "user1"), { method: "PUT", body: { properties: { count: 5 } } });
     assert.equal(scale.status, 400);
     assert.equal((scale.body as ErrorBody).error.code, "OperationNotAllowed");

@@ -557,7 +557,10 @@ export class ContainerServiceProvider {
             checkPreconditions({ ifMatch: ctx.headers["if-match"], ifNoneMatch: ctx.headers["if-none-match"] }, existing?.etag); // prettier-ignore
             if (isObject(body.properties)) await this.snapshots.applySnapshotSources(tx, existing === undefined ? [{ props: body.properties, path: "properties" }] : []); // prettier-ignore
             const result = await this.writes.putPool(tx, record.cluster.id, ctx.params.agentPoolName!, body, ctx.caller.objectId); // prettier-ignore
-            return ok(this.poolBody(ctx, result.pool), result.created ? 201 : 200, this.asyncHeaders(ctx, result.op, false)); // prettier-ignore
+            const answer = this.poolBody(ctx, result.pool);
+            // The answer to a stop already says count 0; reads show the nodes until the stop completes (planPool).
+            if (result.op.action === "Stopping" && isObject(answer.properties)) answer.properties = { ...answer.properties, count: 0 }; // prettier-ignore
+            return ok(answer, result.created ? 201 : 200, this.asyncHeaders(ctx, result.op, false));
           });
         },
       },

@@ -360,6 +360,10 @@ export function planPool(
   // raise comes with the next operation on the pool (recording test_aks_create_autoscaler_then_update, both CLIs).
   const autoscalerWasOn = existing?.enableAutoScaling === true;
   if (enableAutoScaling && autoscalerWasOn && !stoppedNow && minCount !== undefined && count < minCount) pending.count = minCount; // prettier-ignore
+  // Stopping a pool: the answer to the PUT says count 0, but reads while it stops still show the nodes it had; the
+  // count drops to 0 when the stop completes (recording test_aks_nodepool_abort: PUT answers 0, GETs 2 while Stopping).
+  const stoppingFrom = power === "stop" && existing !== undefined && existing.count > 0 ? existing.count : undefined;
+  if (stoppingFrom !== undefined) pending.count = 0;
   // A pool created from a node pool snapshot runs the snapshot's node image (snapshots.ts puts it in the input).
   if (existing === undefined && isObject(input.creationData) && typeof input.nodeImageVersion === "string") nodeImageVersion = input.nodeImageVersion; // prettier-ignore
 
@@ -375,7 +379,7 @@ export function planPool(
   const properties: PoolProperties = {
     ...base,
     ...passthrough,
-    count,
+    count: stoppingFrom ?? count,
     vmSize,
     osDiskSizeGB,
     osDiskType,
