@@ -10,6 +10,9 @@
 import {
   type Compilable,
   CompiledQuery,
+  type Expression,
+  type ExpressionBuilder,
+  type SqlBool,
   type QueryResult,
   Kysely,
   Migrator,
@@ -148,11 +151,11 @@ function parse<T>(text: string): T {
 }
 
 /**
- * The ids under a scope, as a key range the primary-key index can serve: every key that starts with `scope/` lies in
+ * A scope's own key and the keys under it, as a key range the primary-key index can serve: every key that starts with `scope/` lies in
  * [`scope/`, `scope0`), since '0' is the character right after '/'. (A LIKE would scan the whole table.)
  */
-function under(scopeKey: string): { from: string; to: string } {
-  return { from: `${scopeKey}/`, to: `${scopeKey}0` };
+function atOrUnder(eb: ExpressionBuilder<Database, "resources">, scopeKey: string): Expression<SqlBool> {
+  return eb.or([eb("key", "=", scopeKey), eb.and([eb("key", ">=", `${scopeKey}/`), eb("key", "<", `${scopeKey}0`)])]);
 }
 
 type ResourceRow = Database["resources"];
@@ -257,7 +260,7 @@ class SqlStore implements Store {
   }
 
   async putResource<B, I>(write: ResourceWrite<B, I>): Promise<void> {
-    const row = {
+    const row: ResourceRow = {
       key: idKey(write.id),
       id: write.id,
       type: write.type.toLowerCase(),
@@ -266,7 +269,8 @@ class SqlStore implements Store {
       body: JSON.stringify(write.body),
       internal: JSON.stringify(write.internal ?? {}),
       etag: write.etag,
-      at: write.at,
+      created_at: write.at,
+      changed_at: write.at,
     };
     await this.run(
       "putResource",
@@ -288,30 +292,16 @@ class SqlStore implements Store {
           .onConflict((oc) =>
             oc.column("key").doUpdateSet({ body: arg(5), internal: arg(6), etag: arg(7), changed_at: arg(9) }),
           ),
-      [row.key, row.id, row.type, row.parent_key, row.subscription, row.body, row.internal, row.etag, row.at, row.at],
+      [row.key, row.id, row.type, row.parent_key, row.subscription, row.body, row.internal, row.etag, row.created_at, row.changed_at], // prettier-ignore
     );
-    if (!this.inTransaction) return;
-    // An update keeps the row's id, type, parents and creation time: the cached row is right only when it is known.
+    // Keep a remembered row right: an insert is the new row; an update keeps the stored id, type, parents and
+    // creation time. A row not remembered stays unknown (the next read fetches it).
     const known = this.rows.get(row.key);
-    if (known === undefined) this.rows.delete(row.key);
-    else
-      this.remember(
-        row.key,
-        known === null
-          ? {
-              key: row.key,
-              id: row.id,
-              type: row.type,
-              parent_key: row.parent_key,
-              subscription: row.subscription,
-              body: row.body,
-              internal: row.internal,
-              etag: row.etag,
-              created_at: row.at,
-              changed_at: row.at,
-            }
-          : { ...known, body: row.body, internal: row.internal, etag: row.etag, changed_at: row.at },
-      );
+    if (known === undefined) return;
+    this.remember(
+      row.key,
+      known === null ? row : { ...known, body: row.body, internal: row.internal, etag: row.etag, changed_at: row.changed_at }, // prettier-ignore
+    );
   }
 
   async deleteResource(id: string): Promise<boolean> {
@@ -352,9 +342,7 @@ class SqlStore implements Store {
     const rows = await this.db
       .selectFrom("resources")
       .selectAll()
-      .where((eb) =>
-        eb.or([eb("key", "=", key), eb.and([eb("key", ">=", under(key).from), eb("key", "<", under(key).to)])]),
-      )
+      .where((eb) => atOrUnder(eb, key))
       .orderBy("key")
       .execute();
     return rows.map((r) => this.toResource(r));
@@ -367,9 +355,7 @@ class SqlStore implements Store {
     this.remember(key, null);
     const result = await this.db
       .deleteFrom("resources")
-      .where((eb) =>
-        eb.or([eb("key", "=", key), eb.and([eb("key", ">=", under(key).from), eb("key", "<", under(key).to)])]),
-      )
+      .where((eb) => atOrUnder(eb, key))
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
@@ -554,7 +540,6 @@ export interface StoreOptions {
   sqlitePath?: string;
 }
 
-/** Opens (and migrates) the store. */
 /**
  * Kysely prepares a statement for every query; preparing is a noticeable share of a GET's cost. The queries are a
  * small fixed set (parameters are bound, never inlined), so each SQL text is prepared once and its statement reused.
@@ -575,6 +560,7 @@ function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDialectDatab
   };
 }
 
+/** Opens (and migrates) the store. */
 export async function openStore(options: StoreOptions): Promise<Store> {
   const sqlite = new SqliteDatabase(options.sqlitePath ?? ":memory:");
   if (options.sqlitePath !== undefined) sqlite.pragma("journal_mode = WAL");

@@ -9,8 +9,8 @@
  * or it fell out of the newest three).
  *
  * Clusters on an auto-upgrade channel that moves patches (`patch`, `stable`, `rapid`) are left out: AKS keeps them on
- * offered patches itself (fact sheet §3.2, cluster auto-upgrade channels). aksemu does not run auto-upgrades, so their version
- * stays as it is, and the verdict assumes the upgrade AKS would make.
+ * offered patches itself (fact sheet §3.2, cluster auto-upgrade channels). aksemu does not run auto-upgrades, so
+ * their version stays as it is, and the verdict assumes the upgrade AKS would make.
  *
  * Only while the minor itself is supported (community or LTS): below that, rule 3 (version-support.ts) already judges
  * the cluster by its minor. The rule only gives a verdict: the platform takes no action for a withdrawn patch, and

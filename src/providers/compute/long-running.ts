@@ -95,7 +95,6 @@ export async function changeScaleSet(
       kind: ACTION_KIND,
       payload,
       operationName: change.operationName,
-      correlationId: ctx.correlationId,
     });
     await deps.nodes.notifyChanged(store, vmss.internal.clusterId, now);
     return change.answer(op);

@@ -32,7 +32,7 @@ import {
   type ProvisioningState,
 } from "./model.js";
 import { meshRoutes } from "./mesh.js";
-import { operationRoutes } from "./operation-status.js";
+import { asyncOperationHeaders, operationRoutes } from "./operation-status.js";
 import { osOptionsRoutes } from "./os-options.js";
 import { runCommandRoutes } from "./run-command.js";
 import { nodeImageOptionsOf } from "./pool-spec.js";
@@ -103,8 +103,6 @@ interface ResourcesLike {
   resourceGroups: ResourceGroups;
   registrations: Registrations;
 }
-
-const RETRY = { "Retry-After": "1", "Retry-After-Ms": "100" };
 
 export class ContainerServiceProvider {
   readonly lifecycle: Lifecycle;
@@ -256,16 +254,6 @@ export class ContainerServiceProvider {
 
   // ---- HTTP ------------------------------------------------------------------------------------------------------
 
-  private asyncHeaders(ctx: RequestContext, op: OperationRecord, withLocation: boolean): Record<string, string> {
-    const base = `${ctx.baseUrl}/subscriptions/${op.subscriptionId}/providers/${NAMESPACE}/locations/${op.location}`;
-    const headers: Record<string, string> = {
-      "Azure-AsyncOperation": `${base}/operations/${op.id}?api-version=2016-03-30`,
-      ...RETRY,
-    };
-    if (withLocation) headers.Location = `${base}/operationresults/${op.id}?api-version=2016-03-30`;
-    return headers;
-  }
-
   private clusterId(ctx: RequestContext): string {
     const { subscriptionId, resourceGroupName, resourceName } = ctx.params as Record<string, string>;
     return clusterIdOf(subscriptionId!, resourceGroupName!, resourceName!);
@@ -323,7 +311,7 @@ export class ContainerServiceProvider {
         caller: ctx.caller.objectId,
         tenantId: ctx.caller.tenantId,
       });
-      return ok(this.clusterBody(ctx, result.record), result.created ? 201 : 200, this.asyncHeaders(ctx, result.op, false)); // prettier-ignore
+      return ok(this.clusterBody(ctx, result.record), result.created ? 201 : 200, asyncOperationHeaders(ctx, result.op, false)); // prettier-ignore
     });
   }
 
@@ -365,7 +353,7 @@ export class ContainerServiceProvider {
       await this.resources.resourceGroups.require(store, subscriptionId!, resourceGroupName!);
       const result = await this.writes.delete(store, this.clusterId(ctx), ctx.caller.objectId);
       if (result === undefined) return { status: 204 };
-      return { status: 202, headers: this.asyncHeaders(ctx, result.op, true) };
+      return { status: 202, headers: asyncOperationHeaders(ctx, result.op, true) };
     });
   }
 
@@ -376,7 +364,7 @@ export class ContainerServiceProvider {
     return this.platform.store.transaction(async (store) => {
       const record = await this.requireCluster(store, ctx);
       const result = await run(store, record.cluster.id, ctx.caller.objectId);
-      return { status: 202, headers: this.asyncHeaders(ctx, result.op, true) };
+      return { status: 202, headers: asyncOperationHeaders(ctx, result.op, true) };
     });
   }
 
@@ -560,7 +548,7 @@ export class ContainerServiceProvider {
             const answer = this.poolBody(ctx, result.pool);
             // The answer to a stop already says count 0; reads show the nodes until the stop completes (planPool).
             if (result.op.action === "Stopping" && isObject(answer.properties)) answer.properties = { ...answer.properties, count: 0 }; // prettier-ignore
-            return ok(answer, result.created ? 201 : 200, this.asyncHeaders(ctx, result.op, false));
+            return ok(answer, result.created ? 201 : 200, asyncOperationHeaders(ctx, result.op, false));
           });
         },
       },
@@ -573,7 +561,7 @@ export class ContainerServiceProvider {
             const record = await this.requireParent(tx, ctx);
             const result = await this.writes.deletePool(tx, record.cluster.id, ctx.params.agentPoolName!, ctx.caller.objectId); // prettier-ignore
             if (result === undefined) return { status: 204 };
-            return { status: 202, headers: this.asyncHeaders(ctx, result.op, true) };
+            return { status: 202, headers: asyncOperationHeaders(ctx, result.op, true) };
           }),
       },
       {
@@ -588,7 +576,7 @@ export class ContainerServiceProvider {
             // SDKs refuse, so the older answer is kept for the older api-versions only.
             const resultIsPool = ctx.servedApiVersion > NODE_IMAGE_RESULT_204_UNTIL;
             const result = await this.writes.upgradeNodeImage(tx, record.cluster.id, ctx.params.agentPoolName!, ctx.caller.objectId, undefined, resultIsPool); // prettier-ignore
-            return ok(this.poolBody(ctx, result.pool), 202, this.asyncHeaders(ctx, result.op, true));
+            return ok(this.poolBody(ctx, result.pool), 202, asyncOperationHeaders(ctx, result.op, true));
           }),
       },
       {
@@ -709,7 +697,7 @@ export class ContainerServiceProvider {
         durationMs: 0,
       });
       await this.platform.operations.cancel(store, abortOp, "Succeeded");
-      return { status: 202, headers: this.asyncHeaders(ctx, abortOp, true) };
+      return { status: 202, headers: asyncOperationHeaders(ctx, abortOp, true) };
     });
   }
 }

@@ -20,7 +20,8 @@ import { versionCatalogAt, type MinorVersion, type SupportPlan, type VersionCata
 
 const NS = "/subscriptions/:subscriptionId/providers/Microsoft.ContainerService/locations/:location";
 
-function requireLocation(ctx: RequestContext, resourceType: string, versions: ApiVersionSet): string {
+/** The canonical name of the request's region, or ARM's 400 for a region it does not know (every location-scoped type). */
+export function requireLocation(ctx: RequestContext, resourceType: string, versions: ApiVersionSet): string {
   const given = ctx.params["location"] ?? "";
   const location = normalizeLocation(given);
   if (location !== undefined) return location;

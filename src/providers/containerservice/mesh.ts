@@ -14,11 +14,11 @@ import { ArmError } from "../../arm/errors.js";
 import { isObject } from "../../arm/body.js";
 import { ApiVersionSet } from "../../arm/api-versions.js";
 import { ok, type OperationRoute, type RequestContext } from "../../arm/handler.js";
-import { normalizeLocation, REGIONS } from "../../arm/locations.js";
 import type { Store } from "../../store/store.js";
 import type { Platform } from "../platform.js";
 import { AKS_VERSIONS } from "./api-versions.js";
 import type { ClusterRecord } from "./lifecycle.js";
+import { requireLocation } from "./locations.js";
 
 /** The mesh profiles came with api-version 2023-10-01 (GA); served on the versions from there. */
 const SINCE = "2023-10-01";
@@ -56,14 +56,7 @@ export function meshRoutes(
   const mc = "/subscriptions/:subscriptionId/resourceGroups/:resourceGroupName/providers/Microsoft.ContainerService/managedClusters/:resourceName/meshUpgradeProfiles"; // prettier-ignore
 
   const revisionProfile = (ctx: RequestContext) => {
-    const location = normalizeLocation(ctx.params.location!);
-    if (location === undefined) {
-      throw new ArmError(
-        400,
-        "NoRegisteredProviderFound",
-        `No registered resource provider found for location '${ctx.params.location!}' and API version '${ctx.apiVersion}' for type 'locations/meshRevisionProfiles'. The supported locations are '${REGIONS.map((r) => r.name).join(", ")}'.`,
-      );
-    }
+    const location = requireLocation(ctx, "locations/meshRevisionProfiles", meshApiVersions.revisions);
     return {
       id: `/subscriptions/${ctx.params.subscriptionId!}/providers/Microsoft.ContainerService/locations/${location}/meshRevisionProfiles/istio`,
       name: "istio",

@@ -17,6 +17,25 @@ import { NAMESPACE } from "./model.js";
 
 const POLL = { "Retry-After-Ms": "100" };
 
+/**
+ * The headers of an accepted long-running AKS write: where to poll its status (`Azure-AsyncOperation`) and, for
+ * actions and deletes, where to read its result (`Location`), on the URLs above.
+ */
+export function asyncOperationHeaders(
+  ctx: RequestContext,
+  op: OperationRecord,
+  withLocation: boolean,
+): Record<string, string> {
+  const base = `${ctx.baseUrl}/subscriptions/${op.subscriptionId}/providers/${NAMESPACE}/locations/${op.location}`;
+  const headers: Record<string, string> = {
+    "Azure-AsyncOperation": `${base}/operations/${op.id}?api-version=2016-03-30`,
+    "Retry-After": "1",
+    "Retry-After-Ms": "100",
+  };
+  if (withLocation) headers.Location = `${base}/operationresults/${op.id}?api-version=2016-03-30`;
+  return headers;
+}
+
 function statusBody(op: OperationRecord): Record<string, unknown> {
   const body: Record<string, unknown> = { name: op.id, status: op.status, startTime: op.startTime };
   if (op.endTime !== undefined) body.endTime = op.endTime;

@@ -4,11 +4,10 @@
  * AKS offers FIPS images for Linux and Windows node pools alike. The operation is in the specs up to
  * 2024-04-02-preview and gone from 2025-10-01, so it is served on the api-versions up to that one.
  */
-import { ArmError } from "../../arm/errors.js";
 import { ApiVersionSet } from "../../arm/api-versions.js";
 import { ok, type OperationRoute } from "../../arm/handler.js";
-import { normalizeLocation, REGIONS } from "../../arm/locations.js";
 import { AKS_VERSIONS } from "./api-versions.js";
+import { requireLocation } from "./locations.js";
 
 export const osOptionsApiVersions = new ApiVersionSet(
   "Microsoft.ContainerService/locations/osOptions",
@@ -22,14 +21,7 @@ export function osOptionsRoutes(): OperationRoute[] {
       path: "/subscriptions/:subscriptionId/providers/Microsoft.ContainerService/locations/:location/osOptions/default",
       apiVersions: osOptionsApiVersions,
       handler: async (ctx) => {
-        const location = normalizeLocation(ctx.params.location!);
-        if (location === undefined) {
-          throw new ArmError(
-            400,
-            "NoRegisteredProviderFound",
-            `No registered resource provider found for location '${ctx.params.location!}' and API version '${ctx.apiVersion}' for type 'locations/osOptions'. The supported locations are '${REGIONS.map((r) => r.name).join(", ")}'.`,
-          );
-        }
+        const location = requireLocation(ctx, "locations/osOptions", osOptionsApiVersions);
         return ok({
           id: `/subscriptions/${ctx.params.subscriptionId!}/providers/Microsoft.ContainerService/locations/${location}/osOptions/default`,
           name: "default",

@@ -19,7 +19,7 @@ import { asObject, optionalArray, optionalObject, optionalString, type JsonObjec
 import { ApiVersionSet } from "../../arm/api-versions.js";
 import { normalizeLocation } from "../../arm/locations.js";
 import { ok, type ArmResponse, type OperationRoute, type RequestContext } from "../../arm/handler.js";
-import { pageOf } from "../../arm/paging.js";
+import { pagedBodies, pagedList } from "../../arm/paging.js";
 import { newEtag } from "../../arm/etag.js";
 import { parseResourceId } from "../../arm/resource-id.js";
 import type { OperationRecord } from "../../operations/operations.js";
@@ -29,13 +29,13 @@ import { AKS_VERSIONS } from "./api-versions.js";
 import { aksErrors } from "./errors.js";
 import type { ClusterRecord } from "./lifecycle.js";
 import { NAMESPACE } from "./model.js";
+import { asyncOperationHeaders } from "./operation-status.js";
 
 export const BINDING_TYPE = "microsoft.containerservice/managedclusters/trustedaccessrolebindings";
 const BINDING_WIRE_TYPE = "Microsoft.ContainerService/managedClusters/trustedAccessRoleBindings";
 const PUT_KIND = "containerservice.trustedAccessRoleBinding.put";
 const DELETE_KIND = "containerservice.trustedAccessRoleBinding.delete";
 const NAME = /^[A-Za-z0-9-]{1,24}$/;
-const RETRY = { "Retry-After": "1", "Retry-After-Ms": "100" };
 
 /** Trusted access came with api-version 2022-04-02-preview / GA 2023-09-01; every version served here has it. */
 export const trustedAccessApiVersions = {
@@ -266,13 +266,6 @@ export class TrustedAccess {
     });
   }
 
-  private headers(ctx: RequestContext, op: OperationRecord, withLocation: boolean): Record<string, string> {
-    const base = `${ctx.baseUrl}/subscriptions/${op.subscriptionId}/providers/${NAMESPACE}/locations/${op.location}`;
-    const headers: Record<string, string> = { "Azure-AsyncOperation": `${base}/operations/${op.id}?api-version=2016-03-30`, ...RETRY }; // prettier-ignore
-    if (withLocation) headers.Location = `${base}/operationresults/${op.id}?api-version=2016-03-30`;
-    return headers;
-  }
-
   private async begin(
     store: Store,
     ctx: RequestContext,
@@ -291,7 +284,6 @@ export class TrustedAccess {
       caller: ctx.caller.objectId,
       kind,
       operationName: `${NAMESPACE}/managedClusters/trustedAccessRoleBindings/${kind === PUT_KIND ? "write" : "delete"}`,
-      correlationId: ctx.correlationId,
     });
   }
 
@@ -317,7 +309,7 @@ export class TrustedAccess {
       await store.putResource({ id, type: BINDING_TYPE, parentId: record.cluster.id, subscriptionId: record.cluster.subscriptionId, body, etag: newEtag(), at: this.platform.clock.now().toISOString() }); // prettier-ignore
       const op = await this.begin(store, ctx, record, id, PUT_KIND, "Updating");
       // Real AKS answers 201 to an update too (the recording's second PUT).
-      return ok(body, 201, this.headers(ctx, op, false));
+      return ok(body, 201, asyncOperationHeaders(ctx, op, false));
     });
   }
 
@@ -329,7 +321,7 @@ export class TrustedAccess {
       const body = { ...found.body, properties: { ...found.body.properties, provisioningState: "Deleting" } };
       await store.putResource({ ...found, body, etag: newEtag(), at: this.platform.clock.now().toISOString() });
       const op = await this.begin(store, ctx, record, found.id, DELETE_KIND, "Deleting");
-      return { status: 202, headers: this.headers(ctx, op, true) };
+      return { status: 202, headers: asyncOperationHeaders(ctx, op, true) };
     });
   }
 
@@ -346,7 +338,7 @@ export class TrustedAccess {
           if (normalizeLocation(ctx.params.location!) === undefined) {
             throw new ArmError(404, "LocationNotAvailableForResourceType", `The provided location '${ctx.params.location!}' is not available for resource type 'Microsoft.ContainerService/locations/trustedAccessRoles'. Use a region name such as 'eastus'.`); // prettier-ignore
           }
-          return ok(pageOf(TRUSTED_ACCESS_ROLES, ctx.url, this.platform.pageSize));
+          return pagedList(TRUSTED_ACCESS_ROLES, ctx.url, this.platform.pageSize);
         },
       },
       {
@@ -356,7 +348,7 @@ export class TrustedAccess {
         handler: async (ctx) => {
           const record = await this.requireCluster(store, ctx);
           const all = await store.listChildren<BindingBody>(record.cluster.id, BINDING_TYPE);
-          return ok(pageOf(all.map((b) => b.body), ctx.url, this.platform.pageSize)); // prettier-ignore
+          return pagedBodies(all, ctx.url, this.platform.pageSize);
         },
       },
       {
