@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ContainerServiceClient, type AgentPool, type ManagedCluster } from "@azure/arm-containerservice";
 import { startAksemu, type Aksemu } from "./support/aksemu.js";
+import { clusterClient } from "./support/policy.js";
 import { assertMatchesSpec, specFile } from "./support/spec.js";
 
 const V = "api-version=2025-10-01";
@@ -270,7 +271,7 @@ describe("agent pools as real AKS answers them, through @azure/arm-containerserv
 
   before(async () => {
     server = await startAksemu({ args: ["--clock", "frozen", "--now", "2026-11-27T08:00:00Z"] });
-    client = new ContainerServiceClient(server.credential(), server.subscriptionId, { endpoint: server.url });
+    client = clusterClient(server);
     await server.resources().resourceGroups.createOrUpdate(RG, { location: "eastus" });
   });
   after(async () => {

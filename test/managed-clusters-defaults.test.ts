@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ContainerServiceClient, type ManagedCluster } from "@azure/arm-containerservice";
 import { startAksemu, type Aksemu } from "./support/aksemu.js";
+import { clusterClient } from "./support/policy.js";
 
 const POLL = { updateIntervalInMs: 20 };
 const RG = "rg-defaults";
@@ -39,7 +40,7 @@ describe("managed cluster defaults and echoes (today's AKS)", () => {
 
   before(async () => {
     server = await startAksemu({ args: ["--now", "2026-11-27T08:00:00Z"] });
-    client = new ContainerServiceClient(server.credential(), server.subscriptionId, { endpoint: server.url });
+    client = clusterClient(server);
     await server.resources().resourceGroups.createOrUpdate(RG, { location: "westus2" });
   });
   after(async () => {
@@ -287,7 +288,7 @@ describe("managed cluster answers as AKS gave them in October 2022", () => {
 
   before(async () => {
     server = await startAksemu({ args: ["--now", "2022-10-25T10:00:00Z"] });
-    client = new ContainerServiceClient(server.credential(), server.subscriptionId, { endpoint: server.url });
+    client = clusterClient(server);
     await server.resources().resourceGroups.createOrUpdate(RG, { location: "westus2" });
   });
   after(async () => {

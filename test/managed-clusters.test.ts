@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { ContainerServiceClient, type ManagedCluster } from "@azure/arm-containerservice";
 import { parse as parseYaml } from "yaml";
 import { startAksemu, type Aksemu } from "./support/aksemu.js";
+import { clusterClient } from "./support/policy.js";
 import { assertMatchesSpec, specFile } from "./support/spec.js";
 
 const SPEC_2025 = specFile("containerservice/2025-10-01/managedClusters.json");
@@ -36,7 +37,7 @@ describe("managed clusters through @azure/arm-containerservice", () => {
 
   before(async () => {
     server = await startAksemu({ args: ["--now", "2026-11-27T08:00:00Z"] });
-    client = new ContainerServiceClient(server.credential(), server.subscriptionId, { endpoint: server.url });
+    client = clusterClient(server);
     await server.resources().resourceGroups.createOrUpdate("rg-life", { location: "westeurope" });
   });
   after(async () => {

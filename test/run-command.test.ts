@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ContainerServiceClient } from "@azure/arm-containerservice";
 import { startAksemu, type Aksemu } from "./support/aksemu.js";
+import { clusterClient } from "./support/policy.js";
 import { assertMatchesSpec, specFile } from "./support/spec.js";
 
 const SPEC = specFile("containerservice/2025-10-01/managedClusters.json");
@@ -24,7 +25,7 @@ describe("run command (frozen clock)", () => {
 
   before(async () => {
     server = await startAksemu({ args: ["--clock", "frozen", "--now", "2026-11-27T08:00:00Z"] });
-    client = new ContainerServiceClient(server.credential(), server.subscriptionId, { endpoint: server.url });
+    client = clusterClient(server);
     await server.resources().resourceGroups.createOrUpdate(RG, { location: "eastus" });
     const created = await server.fetch(`${cluster()}?${V}`, {
       method: "PUT",

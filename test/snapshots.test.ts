@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ContainerServiceClient, type Snapshot } from "@azure/arm-containerservice";
 import { startAksemu, type Aksemu } from "./support/aksemu.js";
+import { clusterClient } from "./support/policy.js";
 import { assertMatchesSpec, specFile } from "./support/spec.js";
 
 const SPEC = specFile("containerservice/2025-10-01/managedClusters.json");
@@ -31,7 +32,7 @@ describe("node pool snapshots through @azure/arm-containerservice", () => {
 
   before(async () => {
     server = await startAksemu({ args: ["--now", "2026-11-27T08:00:00Z"] });
-    client = new ContainerServiceClient(server.credential(), server.subscriptionId, { endpoint: server.url });
+    client = clusterClient(server);
     await server.resources().resourceGroups.createOrUpdate(RG, { location: "westeurope" });
     await client.managedClusters.beginCreateOrUpdateAndWait(
       RG,

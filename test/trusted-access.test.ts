@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ContainerServiceClient } from "@azure/arm-containerservice";
 import { startAksemu, type Aksemu } from "./support/aksemu.js";
+import { clusterClient, createCluster } from "./support/policy.js";
 import { assertMatchesSpec, specFile } from "./support/spec.js";
 
 const SPEC = specFile("containerservice/2025-10-01/managedClusters.json");
@@ -25,19 +26,9 @@ describe("trusted access through @azure/arm-containerservice", () => {
 
   before(async () => {
     server = await startAksemu({ args: ["--now", "2026-11-27T08:00:00Z"] });
-    client = new ContainerServiceClient(server.credential(), server.subscriptionId, { endpoint: server.url });
+    client = clusterClient(server);
     await server.resources().resourceGroups.createOrUpdate(RG, { location: "eastus" });
-    await client.managedClusters.beginCreateOrUpdateAndWait(
-      RG,
-      "ta",
-      {
-        location: "eastus",
-        identity: { type: "SystemAssigned" },
-        dnsPrefix: "ta",
-        agentPoolProfiles: [{ name: "system", count: 1, vmSize: "Standard_D4s_v5", mode: "System" }],
-      },
-      POLL,
-    );
+    await createCluster(server, RG, "ta", { location: "eastus" });
   });
   after(async () => {
     await server.dispose();

@@ -2,13 +2,14 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ContainerServiceClient, type KubernetesVersion } from "@azure/arm-containerservice";
 import { startAksemu, type Aksemu } from "./support/aksemu.js";
+import { clusterClient } from "./support/policy.js";
 import { assertMatchesSpec, specForApiVersion } from "./support/spec.js";
 import { AzCli, azSuiteOptions, requireAz } from "./support/az-cli.js";
 
 const SPEC = specForApiVersion("containerservice", "2025-10-01");
 
 function client(server: Aksemu): ContainerServiceClient {
-  return new ContainerServiceClient(server.credential(), server.subscriptionId, { endpoint: server.url });
+  return clusterClient(server);
 }
 
 /** `listKubernetesVersions` through the SDK, plus the raw body (validated against the spec). */
