@@ -3,11 +3,11 @@
  * The `aksemu` command. With no sub-command it starts the server; `aksemu az ...` and `aksemu env` help a user point
  * the Azure CLI at a running instance.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { parseIsoInstant } from "./clock/instant.js";
-import { prewarmRsaKeys } from "./identity/rsa-keys.js";
+import { prewarmSigningKey } from "./identity/keys.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -36,19 +36,6 @@ function parsePositiveNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError("give a number of milliseconds ≥ 0.");
   return n;
-}
-
-/** How many RSA keys a start with these options will generate (none when the data dir already has them). */
-function keysToGenerate(opts: Record<string, unknown>): number {
-  const ownCert = opts.cert !== undefined;
-  if (opts.inMemory === true) return ownCert ? 1 : 3;
-  const dir = resolve(opts.dataDir as string);
-  let count = existsSync(join(dir, "token-signing-key.pem")) ? 0 : 1;
-  if (!ownCert) {
-    if (!existsSync(join(dir, "ca-key.pem"))) count += 2;
-    else if (!existsSync(join(dir, "server-key.pem"))) count += 1;
-  }
-  return count;
 }
 
 const program = new Command()
@@ -83,9 +70,9 @@ const program = new Command()
     if ((opts.cert === undefined) !== (opts.key === undefined)) {
       program.error("--cert and --key go together.");
     }
-    // A first start generates the CA, server and token-signing keys: start them before loading the server's
-    // modules, so the two overlap (see identity/rsa-keys.ts).
-    prewarmRsaKeys(keysToGenerate(opts));
+    // A first start generates the token-signing RSA key: start it before loading the server's modules, so the two
+    // overlap (see identity/keys.ts).
+    prewarmSigningKey(opts.inMemory === true ? undefined : resolve(opts.dataDir as string));
     // Loaded here, not at the top: `aksemu az` must not pay for loading the server.
     const { startServer } = await import("./server/start.js");
     const server = await startServer({

@@ -202,12 +202,30 @@ describe("start-up and shutdown", () => {
     assert.equal(groups.status, 200, "a token from before the restart is still valid");
   });
 
+  it("issues a new server certificate from the CA already in the data dir, so clients that trust it keep working", async () => {
+    const dataDir = freshDataDir();
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const first = track(await startAksemu({ dataDir, ownCa: true }));
+    const caPem = readFileSync(join(dataDir, "ca.pem"), "utf8");
+    const oldFingerprint = (await https(`${first.url}/_emulator/health`, { ca: caPem })).fingerprint;
+    assert.equal(await first.stop("SIGTERM"), 0);
+    rmSync(join(dataDir, "server.pem")); // lost, or expired: either way it must be issued again
+
+    const second = track(await startAksemu({ dataDir, ownCa: true }));
+    const health = await https(`${second.url}/_emulator/health`, { ca: caPem });
+    assert.equal(health.status, 200, "the old ca.pem verifies the new certificate");
+    assert.notEqual(health.fingerprint, oldFingerprint, "a new server certificate");
+    assert.equal(readFileSync(join(dataDir, "ca.pem"), "utf8"), caPem, "the same CA");
+    const served = new X509Certificate(readFileSync(join(dataDir, "server.pem")));
+    assert.ok(served.checkIssued(new X509Certificate(caPem)));
+  });
+
   it("serves the certificate given with --cert/--key", async () => {
     const certDir = freshDataDir();
     const dataDir = freshDataDir();
     cleanup.push(() => rmSync(certDir, { recursive: true, force: true }));
     cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    await loadOrCreateTls(certDir, "127.0.0.1"); // the user's own CA and certificate, made elsewhere
+    loadOrCreateTls(certDir, "127.0.0.1"); // the user's own CA and certificate, made elsewhere
     const userCa = readFileSync(join(certDir, "ca.pem"), "utf8");
     const userCert = new X509Certificate(readFileSync(join(certDir, "server.pem")));
     const server = track(
