@@ -14,7 +14,12 @@ import { idKey } from "../arm/resource-id.js";
 import type { Clock, TimerContext } from "../clock/clock.js";
 import type { CompletionOutcome, OperationRecord, Operations } from "../operations/operations.js";
 import type { Store, StoredResource } from "../store/store.js";
-import { loadClusterNodesState, refreshPowerFacts, saveClusterNodesState } from "./cluster-state.js";
+import {
+  loadClusterNodesState,
+  refreshPowerFacts,
+  saveClusterNodesState,
+  type ClusterNodesState,
+} from "./cluster-state.js";
 import {
   addEvent,
   bootDelayMs,
@@ -114,18 +119,21 @@ export class Nodes {
     this.hooks.push(hooks);
   }
 
-  /** Recomputes the cluster's node facts (for the policy), then tells the layers above. */
-  async notifyChanged(store: Store, clusterId: string, now: Date = this.clock.now()): Promise<void> {
-    const cluster = await store.getResource<ClusterDoc>(clusterId);
+  /**
+   * Recomputes the cluster's node facts (for the policy), then tells the layers above. A caller that has just
+   * written every node of the cluster passes them with the cluster and its facts (`known`), sparing their re-reading.
+   */
+  async notifyChanged(
+    store: Store,
+    clusterId: string,
+    now: Date = this.clock.now(),
+    known?: { cluster: ClusterDoc; nodes: NodeState[]; facts: ClusterNodesState },
+  ): Promise<void> {
+    const cluster = known?.cluster ?? (await store.getResource<ClusterDoc>(clusterId))?.body;
     if (cluster === undefined) return;
-    const nodes = await this.listForCluster(store, clusterId);
-    const facts = await loadClusterNodesState(store, clusterId);
-    refreshPowerFacts(
-      facts,
-      nodes.map((n) => n.internal),
-      clusterRunsForAks(cluster.body),
-      now,
-    );
+    const nodes = known?.nodes ?? (await this.listForCluster(store, clusterId)).map((n) => n.internal);
+    const facts = known?.facts ?? (await loadClusterNodesState(store, clusterId));
+    refreshPowerFacts(facts, nodes, clusterRunsForAks(cluster), now);
     await saveClusterNodesState(store, facts, now);
     for (const h of this.hooks) if (h.nodesChanged !== undefined) await h.nodesChanged(store, clusterId, now);
   }

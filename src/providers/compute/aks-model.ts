@@ -11,7 +11,7 @@ import { resourceGroupId } from "../../arm/resource-id.js";
 import type { OperationPhase, OperationRecord } from "../../operations/operations.js";
 import type { Store } from "../../store/store.js";
 import { deleteClusterNodesState, loadClusterNodesState, saveClusterNodesState } from "../../nodes/cluster-state.js";
-import { resourceNameSuffix, vmssName, VMSS_TYPE } from "../../nodes/model.js";
+import { resourceNameSuffix, vmssName, VMSS_TYPE, type NodeState } from "../../nodes/model.js";
 import type { ComputeDeps } from "./requests.js";
 import type { VmssResource } from "./scale-set-records.js";
 import { clusterView, POOL_TYPE, poolView, type ClusterView, type PoolView } from "./pool-views.js";
@@ -81,18 +81,17 @@ export class AksModelSync {
     if (pools.some((p) => !existing.some((v) => samePool(v.internal.pool, p.name)))) {
       await records.rememberNodeResourceGroup(store, cluster.id, view.nodeResourceGroup, now);
     }
-    let changed = false;
+    const all: NodeState[] = [];
     for (const pool of pools) {
       const found = existing.find((v) => samePool(v.internal.pool, pool.name));
       const involved = cause.pool === undefined || samePool(cause.pool, pool.name);
       const reset = involved && RESETTING_ACTIONS.has(cause.action);
-      await this.reconcilePool(store, view, pool, suffix, found, reset, cause.operationId, now);
-      changed = true;
+      all.push(...(await this.reconcilePool(store, view, pool, suffix, found, reset, cause.operationId, now)));
       if (reset) facts.tampering = facts.tampering.filter((t) => t.pool?.toLowerCase() !== pool.name.toLowerCase());
     }
     facts.nodeResourceGroup = view.nodeResourceGroup;
-    await saveClusterNodesState(store, facts, now);
-    if (changed || existing.length > 0) await nodes.notifyChanged(store, cluster.id, now);
+    if (pools.length === 0 && existing.length === 0) await saveClusterNodesState(store, facts, now);
+    else await nodes.notifyChanged(store, cluster.id, now, { cluster: cluster.body, nodes: all, facts });
   }
 
   /** A new scale set record for a pool, with AKS's model `body` (no instances yet). */
@@ -129,7 +128,7 @@ export class AksModelSync {
     reset: boolean,
     operationId: string,
     now: Date,
-  ): Promise<void> {
+  ): Promise<NodeState[]> {
     const { records, nodes } = this.deps;
     const name = vmssName(pool.name, suffix);
     const tags = aksTags(cluster, pool, suffix, name, found?.body.tags["aks-managed-createOperationID"] ?? operationId);
@@ -156,7 +155,7 @@ export class AksModelSync {
 
     if (versionChanged && instances.length > 0) {
       // An upgrade or node image upgrade surges new nodes and removes the old ones (new instance ids and names).
-      for (const old of instances) await records.removeInstance(store, old, now);
+      await records.removeInstances(store, instances, now);
       instances = [];
     }
     if (reset || fresh || countChanged || versionChanged) {
@@ -186,5 +185,6 @@ export class AksModelSync {
       await nodes.save(store, node);
     }
     await records.save(store, vmss, now);
+    return instances.map((n) => n.internal);
   }
 }

@@ -106,11 +106,8 @@ export class ScaleSetRecords {
     count: number,
     now: Date,
   ): Promise<NodeResource[]> {
-    const kept = [...instances];
-    while (kept.length > count) {
-      const last = kept.pop()!;
-      await this.removeInstance(store, last, now);
-    }
+    const kept = instances.slice(0, Math.max(0, count));
+    await this.removeInstances(store, instances.slice(kept.length), now);
     while (kept.length < count) {
       const id = vmss.internal.nextInstanceId++;
       const state = newNodeState(cluster, pool, vmss.body, id, now.toISOString(), now);
@@ -132,9 +129,17 @@ export class ScaleSetRecords {
   }
 
   async removeInstance(store: Store, node: NodeResource, now: Date): Promise<void> {
-    this.nodes.forget(node.internal, now);
-    await this.forgetFaults(store, [node.id]);
-    await store.deleteResource(node.id);
+    await this.removeInstances(store, [node], now);
+  }
+
+  /** Removes instances and the faults injected into them (one look at the faults for all of them). */
+  async removeInstances(store: Store, nodes: NodeResource[], now: Date): Promise<void> {
+    for (const node of nodes) this.nodes.forget(node.internal, now);
+    await this.forgetFaults(
+      store,
+      nodes.map((n) => n.id),
+    );
+    for (const node of nodes) await store.deleteResource(node.id);
   }
 
   /** Removes a scale set, its instances and their faults. */

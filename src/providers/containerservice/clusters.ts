@@ -180,14 +180,12 @@ export class ClusterWrites {
     const internal: ClusterInternal = this.lifecycle.newInternal(input.resourceGroup, input.caller);
     const pending: PendingChanges = { pools: {} };
     internal.pending = pending;
-    await this.lifecycle.writeCluster(store, body, internal);
     for (const { name, plan } of pools) {
       plan.properties.provisioningState = "Creating";
       pending.pools![name] = plan.pending;
       await this.lifecycle.writePool(store, clusterId, this.poolBody(clusterId, name, plan.properties), {});
     }
-    const stored = (await this.lifecycle.getCluster(store, clusterId))!;
-    const op = await this.lifecycle.begin(store, stored, this.beginOptions("Creating", input.caller, input.reason));
+    const op = await this.lifecycle.begin(store, { id: clusterId, body, internal }, this.beginOptions("Creating", input.caller, input.reason)); // prettier-ignore
     return { op, created: true, record: (await this.lifecycle.load(store, clusterId))! };
   }
 
@@ -300,7 +298,6 @@ export class ClusterWrites {
     body.properties.provisioningState = CLUSTER_ACTIONS[action].during;
     const pending: PendingChanges = { pools: {} };
     if (cpUpgrade) pending.currentKubernetesVersion = target;
-    await this.lifecycle.writeCluster(store, body, { ...cluster.internal, pending });
     for (const { name, plan, existing } of plans) {
       const props = plan.properties;
       if (plan.created) props.provisioningState = "Creating";
@@ -311,10 +308,7 @@ export class ClusterWrites {
       const body2 = existing?.body ?? this.poolBody(cluster.id, name, props);
       await this.lifecycle.writePool(store, cluster.id, { ...body2, properties: props }, existing?.internal ?? {});
     }
-    const fresh = (await this.lifecycle.getCluster(store, cluster.id))!;
-    fresh.internal.pending = pending;
-    await this.lifecycle.writeCluster(store, fresh.body, fresh.internal);
-    const op = await this.lifecycle.begin(store, (await this.lifecycle.getCluster(store, cluster.id))!, this.beginOptions(action, input.caller, input.reason)); // prettier-ignore
+    const op = await this.lifecycle.begin(store, { id: cluster.id, body, internal: { ...cluster.internal, pending } }, this.beginOptions(action, input.caller, input.reason)); // prettier-ignore
     return { op, created: false, record: (await this.lifecycle.load(store, cluster.id))! };
   }
 
@@ -417,13 +411,13 @@ export class ClusterWrites {
       ...cluster.body,
       properties: { ...cluster.body.properties, provisioningState: "Stopping", powerState: { code: "Stopped" } },
     };
-    await this.lifecycle.writeCluster(store, body, { ...cluster.internal, stoppedAt: now, stoppedBy: caller });
     for (const pool of record.pools) {
       if (pool.body.properties.powerState.code === "Stopped") continue;
       const props = { ...pool.body.properties, provisioningState: "Stopping" as const, powerState: { code: "Stopped" as const } }; // prettier-ignore
       await this.lifecycle.writePool(store, clusterId, { ...pool.body, properties: props }, pool.internal);
     }
-    const op = await this.lifecycle.begin(store, (await this.lifecycle.getCluster(store, clusterId))!, this.beginOptions("Stopping", caller, reason)); // prettier-ignore
+    const internal = { ...cluster.internal, stoppedAt: now, stoppedBy: caller };
+    const op = await this.lifecycle.begin(store, { id: clusterId, body, internal }, this.beginOptions("Stopping", caller, reason)); // prettier-ignore
     return { op, created: false, record: (await this.lifecycle.load(store, clusterId))! };
   }
 
@@ -436,13 +430,12 @@ export class ClusterWrites {
       properties: { ...cluster.body.properties, provisioningState: "Starting", powerState: { code: "Running" } },
     };
     const { stoppedAt: _s, stoppedBy: _b, ...internal } = cluster.internal;
-    await this.lifecycle.writeCluster(store, body, internal);
     for (const pool of record.pools) {
       if (pool.internal.userStopped === true) continue;
       const props = { ...pool.body.properties, provisioningState: "Starting" as const, powerState: { code: "Running" as const } }; // prettier-ignore
       await this.lifecycle.writePool(store, clusterId, { ...pool.body, properties: props }, pool.internal);
     }
-    const op = await this.lifecycle.begin(store, (await this.lifecycle.getCluster(store, clusterId))!, this.beginOptions("Starting", caller, reason)); // prettier-ignore
+    const op = await this.lifecycle.begin(store, { id: clusterId, body, internal }, this.beginOptions("Starting", caller, reason)); // prettier-ignore
     return { op, created: false, record: (await this.lifecycle.load(store, clusterId))! };
   }
 
@@ -458,12 +451,11 @@ export class ClusterWrites {
     }
     await this.lifecycle.assertAllowed(store, record, "Deleting");
     const body: ClusterBody = { ...cluster.body, properties: { ...cluster.body.properties, provisioningState: "Deleting" } }; // prettier-ignore
-    await this.lifecycle.writeCluster(store, body, cluster.internal);
     for (const pool of record.pools) {
       const props = { ...pool.body.properties, provisioningState: "Deleting" as const };
       await this.lifecycle.writePool(store, clusterId, { ...pool.body, properties: props }, pool.internal);
     }
-    const op = await this.lifecycle.begin(store, (await this.lifecycle.getCluster(store, clusterId))!, this.beginOptions("Deleting", caller, reason)); // prettier-ignore
+    const op = await this.lifecycle.begin(store, { id: clusterId, body, internal: cluster.internal }, this.beginOptions("Deleting", caller, reason)); // prettier-ignore
     return { op, created: false, record: (await this.lifecycle.load(store, clusterId))! };
   }
 
@@ -472,8 +464,7 @@ export class ClusterWrites {
     await this.lifecycle.assertAllowed(store, record, "RotatingClusterCertificates");
     const { cluster } = record;
     const body: ClusterBody = { ...cluster.body, properties: { ...cluster.body.properties, provisioningState: "RotatingClusterCertificates" } }; // prettier-ignore
-    await this.lifecycle.writeCluster(store, body, cluster.internal);
-    const op = await this.lifecycle.begin(store, (await this.lifecycle.getCluster(store, clusterId))!, this.beginOptions("RotatingClusterCertificates", caller, reason)); // prettier-ignore
+    const op = await this.lifecycle.begin(store, { id: clusterId, body, internal: cluster.internal }, this.beginOptions("RotatingClusterCertificates", caller, reason)); // prettier-ignore
     return { op, created: false, record: (await this.lifecycle.load(store, clusterId))! };
   }
 
@@ -571,8 +562,7 @@ export class ClusterWrites {
     await this.lifecycle.writePool(store, clusterId, body, internal);
     const pending: PendingChanges = { pools: {} };
     if (Object.keys(plan.pending).length > 0) pending.pools![poolName] = plan.pending;
-    await this.lifecycle.writeCluster(store, cluster.body, { ...cluster.internal, pending });
-    const op = await this.lifecycle.begin(store, (await this.lifecycle.getCluster(store, clusterId))!, this.beginOptions(action, caller, reason, poolName)); // prettier-ignore
+    const op = await this.lifecycle.begin(store, { id: clusterId, body: cluster.body, internal: { ...cluster.internal, pending } }, this.beginOptions(action, caller, reason, poolName)); // prettier-ignore
     const loaded = (await this.lifecycle.load(store, clusterId))!;
     const pool = loaded.pools.find((p) => p.body.name === poolName)!;
     return { op, created: plan.created, record: loaded, pool };
@@ -623,8 +613,8 @@ export class ClusterWrites {
     const latest = this.catalog().latestNodeImage(p.osType, p.osSKU, archOfVm(p.vmSize), p.currentOrchestratorVersion, nodeImageOptionsOf(p)); // prettier-ignore
     const props = { ...p, provisioningState: "UpgradingNodeImageVersion" as const };
     await this.lifecycle.writePool(store, clusterId, { ...pool.body, properties: props }, pool.internal);
-    await this.lifecycle.writeCluster(store, record.cluster.body, { ...record.cluster.internal, pending: { pools: { [pool.body.name]: { nodeImageVersion: latest } } } }); // prettier-ignore
-    const op = await this.lifecycle.begin(store, (await this.lifecycle.getCluster(store, clusterId))!, this.beginOptions("UpgradingNodeImageVersion", caller, reason, pool.body.name, resultIsPool ? pool.id : undefined)); // prettier-ignore
+    const internal = { ...record.cluster.internal, pending: { pools: { [pool.body.name]: { nodeImageVersion: latest } } } }; // prettier-ignore
+    const op = await this.lifecycle.begin(store, { id: clusterId, body: record.cluster.body, internal }, this.beginOptions("UpgradingNodeImageVersion", caller, reason, pool.body.name, resultIsPool ? pool.id : undefined)); // prettier-ignore
     const loaded = (await this.lifecycle.load(store, clusterId))!;
     return { op, created: false, record: loaded, pool: loaded.pools.find((x) => x.id === pool.id)! };
   }

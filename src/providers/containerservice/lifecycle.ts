@@ -51,6 +51,9 @@ export interface PoolInternal extends JsonObject {
 export type StoredCluster = StoredResource<ClusterBody, ClusterInternal>;
 export type StoredPool = StoredResource<PoolBody, PoolInternal>;
 
+/** A cluster as an operation begins on it: its id and the documents to store (not yet written). */
+export type ClusterDuring = Pick<StoredCluster, "id" | "body" | "internal">;
+
 export interface ClusterRecord {
   cluster: StoredCluster;
   pools: StoredPool[];
@@ -177,7 +180,7 @@ export class Lifecycle {
   // ---- rules -----------------------------------------------------------------------------------------------------
 
   /** The operation holding the cluster's lock, if it is still running. */
-  async activeOperation(store: Store, cluster: StoredCluster): Promise<ActiveOperation | undefined> {
+  async activeOperation(store: Store, cluster: ClusterDuring): Promise<ActiveOperation | undefined> {
     const active = cluster.internal.active;
     if (active === undefined) return undefined;
     const op = await this.platform.operations.get(store, active.id);
@@ -234,12 +237,15 @@ export class Lifecycle {
   // ---- operations ------------------------------------------------------------------------------------------------
 
   /**
-   * Records the operation and takes the cluster's lock. The caller has already written the resources in their
-   * "during" state (in the same transaction). A running operation (only possible for a delete) is preempted.
+   * Records the operation and takes the cluster's lock. `cluster` is the cluster in its "during" state, written here
+   * together with the lock (one write of the document); the caller has already written the pools. A running
+   * operation (only possible for a delete) is preempted.
    */
-  async begin(store: Store, cluster: StoredCluster, options: BeginOptions): Promise<OperationRecord> {
+  async begin(store: Store, cluster: ClusterDuring, options: BeginOptions): Promise<OperationRecord> {
     const previous = await this.activeOperation(store, cluster);
     if (previous !== undefined) {
+      // The preempted operation's listeners must already see the new state (a delete in progress).
+      await this.writeCluster(store, cluster.body, cluster.internal);
       const op = await this.platform.operations.get(store, previous.id);
       if (op !== undefined) {
         await this.platform.operations.cancel(store, op, "Canceled", {
@@ -276,17 +282,7 @@ export class Lifecycle {
       caller: options.caller,
       ...(options.pool === undefined ? {} : { pool: options.pool }),
     };
-    const fresh = (await this.getCluster(store, cluster.id)) ?? cluster;
-    await store.putResource({
-      id: fresh.id,
-      type: CLUSTER_TYPE,
-      parentId: fresh.parentId,
-      subscriptionId: fresh.subscriptionId,
-      body: fresh.body,
-      internal: { ...fresh.internal, active },
-      etag: fresh.etag,
-      at: this.now(),
-    });
+    await this.writeCluster(store, cluster.body, { ...cluster.internal, active });
     await this.emit(store, this.event("Started", op));
     return op;
   }
