@@ -169,9 +169,17 @@ interface PreparedQuery {
 
 const ARG = "\u0000aksemu-arg-";
 
-/** What every store of one database shares: the compiled hot queries. */
+/**
+ * Runs a compiled query on the connection at once, as the dialect's driver would but without Kysely's per-query
+ * promise chain (connection hand-over, result transforms). Only a transaction's own queries may take it: the
+ * transaction holds the one connection, so nothing else can be running on it.
+ */
+type DirectExecutor = (query: { sql: string; parameters: readonly unknown[] }) => QueryResult<unknown>;
+
+/** What every store of one database shares: the compiled hot queries, and the dialect's direct executor if any. */
 interface Shared {
   queries: Map<string, PreparedQuery>;
+  direct?: DirectExecutor | undefined;
 }
 
 /** Documents read or written in a transaction, kept for its later reads (see `SqlStore.rows`). */
@@ -215,7 +223,15 @@ class SqlStore implements Store {
     }
     const { compiled, slots } = prepared;
     const parameters = slots.map((slot, i) => (slot === undefined ? compiled.parameters[i] : args[slot]));
+    const direct = this.inTransaction ? this.shared.direct : undefined;
+    if (direct !== undefined) return Promise.resolve(direct({ sql: compiled.sql, parameters }) as QueryResult<R>);
     return this.db.executeQuery<R>({ ...compiled, parameters });
+  }
+
+  /** A statement of the transaction's own (savepoints), directly when the dialect allows it. */
+  private async statement(sql: string): Promise<void> {
+    if (this.inTransaction && this.shared.direct !== undefined) this.shared.direct({ sql, parameters: [] });
+    else await this.db.executeQuery(CompiledQuery.raw(sql));
   }
 
   private remember(key: string, row: ResourceRow | null): void {
@@ -502,17 +518,17 @@ class SqlStore implements Store {
     const name = `sp${++this.savepointDepth}`;
     let result: T;
     try {
-      await this.db.executeQuery(CompiledQuery.raw(`savepoint ${name}`));
+      await this.statement(`savepoint ${name}`);
       try {
         result = await work(this);
       } catch (error) {
         // Its writes are undone: the rows remembered since may be among them.
         this.rows.clear();
-        await this.db.executeQuery(CompiledQuery.raw(`rollback to savepoint ${name}`));
-        await this.db.executeQuery(CompiledQuery.raw(`release savepoint ${name}`));
+        await this.statement(`rollback to savepoint ${name}`);
+        await this.statement(`release savepoint ${name}`);
         throw error;
       }
-      await this.db.executeQuery(CompiledQuery.raw(`release savepoint ${name}`));
+      await this.statement(`release savepoint ${name}`);
     } finally {
       this.savepointDepth -= 1;
     }
@@ -571,8 +587,23 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   // documents read again, in memory instead of spilling to the WAL and reading them back.
   sqlite.pragma("cache_size = -65536");
   sqlite.pragma("temp_store = MEMORY");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const database = withStatementCache(sqlite);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
   if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
-  return new SqlStore(db, db, false);
+  return new SqlStore(db, db, false, { queries: new Map(), direct: directSqlite(database) });
+}
+
+/**
+ * better-sqlite3 runs a statement synchronously: within a transaction a hot query can run on the spot (what Kysely's
+ * SQLite driver does, minus its promise chain). A timer batch runs hundreds of thousands of them; the fleet bench's
+ * advance takes about a tenth less time this way.
+ */
+function directSqlite(database: SqliteDialectDatabase): DirectExecutor {
+  return ({ sql, parameters }) => {
+    const statement = database.prepare(sql);
+    if (statement.reader) return { rows: statement.all(parameters) };
+    const { changes, lastInsertRowid } = statement.run(parameters);
+    return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+  };
 }
