@@ -67,13 +67,16 @@ export class AksModelSync {
     const view = clusterView(cluster.id, cluster.body);
     if (view.nodeResourceGroup === "") return;
     if (view.provisioningState === "Creating" || view.provisioningState === "Deleting") return;
-    const rg = await resourceGroups.get(store, view.subscriptionId, view.nodeResourceGroup);
-    if (rg === undefined) {
-      await resourceGroups.ensureManaged(store, view.subscriptionId, view.nodeResourceGroup, view.location, cluster.id);
-    }
     const pools = (await store.listChildren<JsonObject>(cluster.id, POOL_TYPE)).map((p) => poolView(p.body));
     const suffix = resourceNameSuffix(cluster.id);
     const existing = await records.ofCluster(store, cluster.id, view.nodeResourceGroup);
+    // Scale sets live in their group: with none found, the group may be gone too (a customer deleted it).
+    if (
+      existing.length === 0 &&
+      (await resourceGroups.get(store, view.subscriptionId, view.nodeResourceGroup)) === undefined
+    ) {
+      await resourceGroups.ensureManaged(store, view.subscriptionId, view.nodeResourceGroup, view.location, cluster.id);
+    }
     const samePool = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
     for (const vmss of existing) {
       if (!pools.some((p) => samePool(p.name, vmss.internal.pool))) await records.delete(store, vmss);

@@ -37,10 +37,10 @@ export function clusterIdOf(subscriptionId: string, resourceGroup: string, name:
   return `/subscriptions/${subscriptionId}/resourcegroups/${resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${name}`;
 }
 
+/** A write that began an operation (the caller reads the resources back if it answers with them). */
 export interface WriteResult {
   op: OperationRecord;
   created: boolean;
-  record: ClusterRecord;
 }
 
 export interface ClusterPutInput {
@@ -186,7 +186,7 @@ export class ClusterWrites {
       await this.lifecycle.writePool(store, clusterId, this.poolBody(clusterId, name, plan.properties), {});
     }
     const op = await this.lifecycle.begin(store, { id: clusterId, body, internal }, this.beginOptions("Creating", input.caller, input.reason)); // prettier-ignore
-    return { op, created: true, record: (await this.lifecycle.load(store, clusterId))! };
+    return { op, created: true };
   }
 
   private async update(store: Store, input: ClusterPutInput, record: ClusterRecord): Promise<WriteResult> {
@@ -309,7 +309,7 @@ export class ClusterWrites {
       await this.lifecycle.writePool(store, cluster.id, { ...body2, properties: props }, existing?.internal ?? {});
     }
     const op = await this.lifecycle.begin(store, { id: cluster.id, body, internal: { ...cluster.internal, pending } }, this.beginOptions(action, input.caller, input.reason)); // prettier-ignore
-    return { op, created: false, record: (await this.lifecycle.load(store, cluster.id))! };
+    return { op, created: false };
   }
 
   /**
@@ -418,7 +418,7 @@ export class ClusterWrites {
     }
     const internal = { ...cluster.internal, stoppedAt: now, stoppedBy: caller };
     const op = await this.lifecycle.begin(store, { id: clusterId, body, internal }, this.beginOptions("Stopping", caller, reason)); // prettier-ignore
-    return { op, created: false, record: (await this.lifecycle.load(store, clusterId))! };
+    return { op, created: false };
   }
 
   async start(store: Store, clusterId: string, caller: string, reason?: string): Promise<WriteResult> {
@@ -436,7 +436,7 @@ export class ClusterWrites {
       await this.lifecycle.writePool(store, clusterId, { ...pool.body, properties: props }, pool.internal);
     }
     const op = await this.lifecycle.begin(store, { id: clusterId, body, internal }, this.beginOptions("Starting", caller, reason)); // prettier-ignore
-    return { op, created: false, record: (await this.lifecycle.load(store, clusterId))! };
+    return { op, created: false };
   }
 
   /** Deletes a cluster (idempotent while a delete runs; preempts any other running operation). */
@@ -447,7 +447,7 @@ export class ClusterWrites {
     const active = await this.lifecycle.activeOperation(store, cluster);
     if (active !== undefined && active.action === "Deleting" && active.pool === undefined) {
       const op = (await this.lifecycle.platform.operations.get(store, active.id))!;
-      return { op, created: false, record };
+      return { op, created: false };
     }
     await this.lifecycle.assertAllowed(store, record, "Deleting");
     const body: ClusterBody = { ...cluster.body, properties: { ...cluster.body.properties, provisioningState: "Deleting" } }; // prettier-ignore
@@ -456,7 +456,7 @@ export class ClusterWrites {
       await this.lifecycle.writePool(store, clusterId, { ...pool.body, properties: props }, pool.internal);
     }
     const op = await this.lifecycle.begin(store, { id: clusterId, body, internal: cluster.internal }, this.beginOptions("Deleting", caller, reason)); // prettier-ignore
-    return { op, created: false, record: (await this.lifecycle.load(store, clusterId))! };
+    return { op, created: false };
   }
 
   async rotateCertificates(store: Store, clusterId: string, caller: string, reason?: string): Promise<WriteResult> {
@@ -465,7 +465,7 @@ export class ClusterWrites {
     const { cluster } = record;
     const body: ClusterBody = { ...cluster.body, properties: { ...cluster.body.properties, provisioningState: "RotatingClusterCertificates" } }; // prettier-ignore
     const op = await this.lifecycle.begin(store, { id: clusterId, body, internal: cluster.internal }, this.beginOptions("RotatingClusterCertificates", caller, reason)); // prettier-ignore
-    return { op, created: false, record: (await this.lifecycle.load(store, clusterId))! };
+    return { op, created: false };
   }
 
   /**
@@ -563,9 +563,8 @@ export class ClusterWrites {
     const pending: PendingChanges = { pools: {} };
     if (Object.keys(plan.pending).length > 0) pending.pools![poolName] = plan.pending;
     const op = await this.lifecycle.begin(store, { id: clusterId, body: cluster.body, internal: { ...cluster.internal, pending } }, this.beginOptions(action, caller, reason, poolName)); // prettier-ignore
-    const loaded = (await this.lifecycle.load(store, clusterId))!;
-    const pool = loaded.pools.find((p) => p.body.name === poolName)!;
-    return { op, created: plan.created, record: loaded, pool };
+    const pool = (await store.getResource<PoolBody, PoolInternal>(body.id))!;
+    return { op, created: plan.created, pool };
   }
 
   async deletePool(
@@ -580,7 +579,7 @@ export class ClusterWrites {
     if (pool === undefined) return undefined;
     const active = await this.lifecycle.activeOperation(store, record.cluster);
     if (active?.action === "Deleting" && active.pool?.toLowerCase() === name.toLowerCase()) {
-      return { op: (await this.lifecycle.platform.operations.get(store, active.id))!, created: false, record };
+      return { op: (await this.lifecycle.platform.operations.get(store, active.id))!, created: false };
     }
     if (
       pool.body.properties.mode === "System" &&
@@ -593,7 +592,7 @@ export class ClusterWrites {
     const props = { ...pool.body.properties, provisioningState: "Deleting" as const };
     await this.lifecycle.writePool(store, clusterId, { ...pool.body, properties: props }, pool.internal);
     const op = await this.lifecycle.begin(store, record.cluster, this.beginOptions("Deleting", caller, reason, pool.body.name)); // prettier-ignore
-    return { op, created: false, record: (await this.lifecycle.load(store, clusterId))! };
+    return { op, created: false };
   }
 
   async upgradeNodeImage(
@@ -615,8 +614,7 @@ export class ClusterWrites {
     await this.lifecycle.writePool(store, clusterId, { ...pool.body, properties: props }, pool.internal);
     const internal = { ...record.cluster.internal, pending: { pools: { [pool.body.name]: { nodeImageVersion: latest } } } }; // prettier-ignore
     const op = await this.lifecycle.begin(store, { id: clusterId, body: record.cluster.body, internal }, this.beginOptions("UpgradingNodeImageVersion", caller, reason, pool.body.name, resultIsPool ? pool.id : undefined)); // prettier-ignore
-    const loaded = (await this.lifecycle.load(store, clusterId))!;
-    return { op, created: false, record: loaded, pool: loaded.pools.find((x) => x.id === pool.id)! };
+    return { op, created: false, pool: (await store.getResource<PoolBody, PoolInternal>(pool.id))! };
   }
 }
 

@@ -311,7 +311,8 @@ export class ContainerServiceProvider {
         caller: ctx.caller.objectId,
         tenantId: ctx.caller.tenantId,
       });
-      return ok(this.clusterBody(ctx, result.record), result.created ? 201 : 200, asyncOperationHeaders(ctx, result.op, false)); // prettier-ignore
+      const record = (await this.lifecycle.load(store, result.op.resourceId))!;
+      return ok(this.clusterBody(ctx, record), result.created ? 201 : 200, asyncOperationHeaders(ctx, result.op, false)); // prettier-ignore
     });
   }
 
