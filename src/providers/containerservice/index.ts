@@ -288,7 +288,7 @@ export class ContainerServiceProvider {
   }
 
   private clusterBody(ctx: RequestContext, record: ClusterRecord): JsonObject {
-    return shapeCluster(this.lifecycle.compose(record), ctx.servedApiVersion);
+    return shapeCluster(this.lifecycle.compose(record), ctx.servedApiVersion, this.platform.clock.nowMs());
   }
 
   private async putCluster(ctx: RequestContext): Promise<ArmResponse> {
