@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ContainerServiceClient, type AgentPool, type ManagedCluster } from "@azure/arm-containerservice";
 import { startAksemu, type Aksemu } from "./support/aksemu.js";
+import { listNodes } from "./support/nodes.js";
 import { clusterClient } from "./support/policy.js";
 import { assertMatchesSpec, specFile } from "./support/spec.js";
 
@@ -276,6 +277,50 @@ describe("agent pools as real AKS answers them, through @azure/arm-containerserv
   });
   after(async () => {
     await server.dispose();
+  });
+
+  it("leaves a pool whose stop was aborted Canceled and running with its nodes", async () => {
+    await finish(client.managedClusters.beginCreateOrUpdate(RG, "abortstop", newCluster("abortstop"), POLL));
+    const user = await finish(client.agentPools.beginCreateOrUpdate(RG, "abortstop", "user1", { count: 2, vmSize: "Standard_D4s_v5" }, POLL)); // prettier-ignore
+    const stop = (): Promise<{ pollUntilDone(): Promise<AgentPool> }> =>
+      client.agentPools.beginCreateOrUpdate(RG, "abortstop", "user1", { ...user, powerState: { code: "Stopped" } }, POLL); // prettier-ignore
+    const shown = async (): Promise<[string | undefined, string | undefined, number | undefined]> => {
+      const p = await client.agentPools.get(RG, "abortstop", "user1");
+      return [p.provisioningState, p.powerState?.code, p.count];
+    };
+
+    // The clock is frozen: the stop is still running when the abort arrives.
+    const stopping = await stop();
+    assert.deepEqual(await shown(), ["Stopping", "Stopped", 2]);
+    await client.agentPools.beginAbortLatestOperationAndWait(RG, "abortstop", "user1", POLL);
+    await assert.rejects(stopping.pollUntilDone(), /cancel/i);
+    assert.deepEqual(await shown(), ["Canceled", "Running", 2]);
+    const clusterId = `/subscriptions/${server.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.ContainerService/managedClusters/abortstop`; // prettier-ignore
+    const nodes = (await listNodes(server, clusterId)).filter((n) => n.pool === "user1");
+    assert.deepEqual(
+      nodes.map((n) => n.powerState),
+      ["running", "running"],
+    );
+
+    // The abort's own answer is the pool as the abort found it, like the stop's answer (count 0).
+    await stop();
+    const path = `/subscriptions/${server.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.ContainerService/managedClusters/abortstop/agentPools/user1/abort?api-version=2025-10-01`; // prettier-ignore
+    const abort = await server.fetch(path, { method: "POST" });
+    assert.equal(abort.status, 202, abort.text);
+    assert.ok(abort.headers.get("azure-asyncoperation"));
+    assert.ok(abort.headers.get("location"));
+    const answer = abort.body as { properties: { provisioningState: string; powerState: { code: string }; count: number } }; // prettier-ignore
+    assert.deepEqual([answer.properties.provisioningState, answer.properties.powerState.code, answer.properties.count], ["Stopping", "Stopped", 0]); // prettier-ignore
+    await settle();
+    assert.deepEqual(await shown(), ["Canceled", "Running", 2], "the canceled stop does not complete later");
+    const again = await server.fetch(path, { method: "POST" });
+    assert.equal(again.status, 409, "nothing left to abort");
+
+    // The pool stops and starts as usual afterwards.
+    const stopped = await finish(stop());
+    assert.deepEqual([stopped.provisioningState, stopped.powerState?.code, stopped.count], ["Succeeded", "Stopped", 0]);
+    const started = await finish(client.agentPools.beginCreateOrUpdate(RG, "abortstop", "user1", { ...stopped, count: undefined, powerState: { code: "Running" } }, POLL)); // prettier-ignore
+    assert.deepEqual([started.powerState?.code, started.count], ["Running", 2]);
   });
 
   it("gives pools of a cluster without a network plugin (bring your own CNI) 250 pods per node", async () => {

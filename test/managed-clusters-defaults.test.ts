@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ContainerServiceClient, type ManagedCluster } from "@azure/arm-containerservice";
 import { startAksemu, type Aksemu } from "./support/aksemu.js";
-import { clusterClient } from "./support/policy.js";
+import { clusterClient, settle } from "./support/policy.js";
 
 const POLL = { updateIntervalInMs: 20 };
 const RG = "rg-defaults";
@@ -318,5 +318,22 @@ describe("managed cluster answers as AKS gave them in October 2022", () => {
     const done = await client.managedClusters.get(RG, "old");
     assert.equal(done.networkProfile?.loadBalancerSku, "Standard");
     assert.equal(done.networkProfile?.networkPolicy, undefined);
+  });
+
+  it("fills the docker bridge range at every api-version until 2023-04-01's rollout, then only at older ones", async () => {
+    await settle(server, client.managedClusters.beginCreateOrUpdate(RG, "bridge", cluster({ dnsPrefix: "bridge" }), POLL)); // prettier-ignore
+    const bridge = async (apiVersion: string): Promise<unknown> => {
+      const r = await server.fetch(`${path("bridge")}?api-version=${apiVersion}`);
+      assert.equal(r.status, 200, r.text);
+      return ((r.body as Wire).properties.networkProfile as { dockerBridgeCidr?: string }).dockerBridgeCidr;
+    };
+    // October 2022: AKS answered the field to every client (the api-versions without it came later).
+    assert.equal(await bridge("2022-11-01"), "172.17.0.1/16");
+    assert.equal(await bridge("2024-09-01"), "172.17.0.1/16");
+    // After the retirement (complete by 2023-05-26): only api-versions before 2023-04-01 still carry it.
+    await server.advance("P365D");
+    assert.equal(await bridge("2023-03-01"), "172.17.0.1/16");
+    assert.equal(await bridge("2023-04-01"), undefined);
+    assert.equal(await bridge("2024-09-01"), undefined);
   });
 });

@@ -55,6 +55,13 @@ const SERVED = new Set([
   "MaintenanceConfigurations_ListByManagedCluster",
 ]);
 
+/**
+ * Answers the spec declares without a body, where real AKS sends one: the abort's 202 carries the cluster (or pool) as
+ * the abort found it (recordings test_aks_abort #4 and test_aks_nodepool_abort #33, 2023-06-29). The status is
+ * still checked; the body is not held to the spec's "no body".
+ */
+const RECORDED_BODY_NOT_IN_SPEC = new Set(["ManagedClusters_AbortLatestOperation", "AgentPools_AbortLatestOperation"]);
+
 /** Fields the server fills: when the example's answer has one, ours must have it with the same JSON type. */
 const SERVER_FILLED = new Set([
   "id",
@@ -280,7 +287,8 @@ describe("the spec's examples (managed clusters, agent pools, maintenance config
           await settle();
           continue;
         }
-        const errors = validateResponse(spec, e.operationId, r.status, r.body);
+        const checked = RECORDED_BODY_NOT_IN_SPEC.has(e.operationId) && r.status === 202 ? undefined : r.body;
+        const errors = validateResponse(spec, e.operationId, r.status, checked);
         if (errors.length > 0) failures.push(`${label}: ${errors.slice(0, 5).join("; ")}`);
         const exampleBody = e.responses[String(r.status)]?.body;
         if (exampleBody !== null && typeof exampleBody === "object" && !Array.isArray(exampleBody)) {

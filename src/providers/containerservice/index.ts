@@ -288,7 +288,7 @@ export class ContainerServiceProvider {
   }
 
   private clusterBody(ctx: RequestContext, record: ClusterRecord): JsonObject {
-    return shapeCluster(this.lifecycle.compose(record), ctx.servedApiVersion);
+    return shapeCluster(this.lifecycle.compose(record), ctx.servedApiVersion, this.platform.clock.nowMs());
   }
 
   private async putCluster(ctx: RequestContext): Promise<ArmResponse> {
@@ -652,7 +652,12 @@ export class ContainerServiceProvider {
     return page.nextLink === undefined ? { value } : { value, nextLink: page.nextLink };
   }
 
-  /** Aborts the running operation: it ends Canceled and the cluster (or pool) shows provisioningState Canceled. */
+  /**
+   * Aborts the running operation: it ends Canceled and the cluster (or pool) shows provisioningState Canceled. AKS
+   * answers 202 with the resource as the abort found it (still in the operation's state), and an aborted pool stop
+   * leaves the pool running with its nodes (recording test_aks_nodepool_abort: the answer says Stopping, Stopped, count
+   * 0 as the stop's did; the pool then shows Canceled, Running, count 2).
+   */
   private async abort(ctx: RequestContext, poolName: string | undefined): Promise<ArmResponse> {
     return this.platform.store.transaction(async (store) => {
       const record = await this.requireCluster(store, ctx);
@@ -668,11 +673,15 @@ export class ContainerServiceProvider {
       if (active.action === "Deleting") {
         throw new ArmError(409, "OperationNotAllowed", "A delete operation cannot be aborted. Wait for it to finish.");
       }
+      const target = active.pool === undefined ? undefined : record.pools.find((p) => p.body.name.toLowerCase() === active.pool!.toLowerCase()); // prettier-ignore
+      let answer: JsonObject;
+      if (poolName === undefined || target === undefined) answer = this.clusterBody(ctx, record);
+      else {
+        answer = this.poolBody(ctx, target);
+        // As the answer to the stop's PUT: count 0 (reads show the nodes until the stop completes).
+        if (active.action === "Stopping" && isObject(answer.properties)) answer = { ...answer, properties: { ...answer.properties, count: 0 } }; // prettier-ignore
+      }
       const op = (await this.platform.operations.get(store, active.id))!;
-      await this.platform.operations.cancel(store, op, "Canceled", {
-        code: "OperationCanceled",
-        message: `The operation was canceled by an abort request from ${ctx.caller.objectId}.`,
-      });
       const now = this.platform.clock.now().toISOString();
       const { active: _a, pending: _p, ...internal } = cluster.internal;
       const canceled = { ...cluster.body, properties: { ...cluster.body.properties, provisioningState: "Canceled" as const } }; // prettier-ignore
@@ -683,9 +692,22 @@ export class ContainerServiceProvider {
       for (const pool of record.pools) {
         const state = pool.body.properties.provisioningState;
         if (state === "Succeeded" || state === "Failed" || state === "Canceled") continue;
-        if (active.pool !== undefined && pool.body.name.toLowerCase() !== active.pool.toLowerCase()) continue;
-        await this.lifecycle.writePool(store, cluster.id, { ...pool.body, properties: { ...pool.body.properties, provisioningState: "Canceled" } }, pool.internal); // prettier-ignore
+        if (active.pool !== undefined && pool !== target) continue;
+        const properties = { ...pool.body.properties, provisioningState: "Canceled" as const };
+        let poolInternal = pool.internal;
+        if (pool === target && active.action === "Stopping") {
+          // The stop never took the nodes away: the pool runs on with the count it had (kept while it was stopping).
+          properties.powerState = { code: "Running" };
+          const { countBeforeStop: _c, userStopped: _u, ...rest } = pool.internal;
+          poolInternal = rest;
+        }
+        await this.lifecycle.writePool(store, cluster.id, { ...pool.body, properties }, poolInternal);
       }
+      // Canceled after the writes: listeners (the scale sets and nodes) see the state the abort left.
+      await this.platform.operations.cancel(store, op, "Canceled", {
+        code: "OperationCanceled",
+        message: `The operation was canceled by an abort request from ${ctx.caller.objectId}.`,
+      });
       // The abort itself is a (short) operation whose status says it finished.
       const abortOp = await this.platform.operations.begin(store, {
         subscriptionId: op.subscriptionId,
@@ -698,7 +720,7 @@ export class ContainerServiceProvider {
         durationMs: 0,
       });
       await this.platform.operations.cancel(store, abortOp, "Succeeded");
-      return { status: 202, headers: asyncOperationHeaders(ctx, abortOp, true) };
+      return ok(answer, 202, asyncOperationHeaders(ctx, abortOp, true));
     });
   }
 }

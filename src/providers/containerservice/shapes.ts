@@ -3,16 +3,19 @@
  * fields AKS added after it and with the spellings its spec used:
  * - before 2023-02-01: `sku.name` Basic (later Base) and tiers Free/Paid (later Free/Standard/Premium);
  *   `loadBalancerProfile.backendPoolType` did not exist;
- * - before 2023-06-01: no `autoUpgradeProfile.nodeOSUpgradeChannel`; `networkProfile.dockerBridgeCidr` (since
- *   retired) was filled with 172.17.0.1/16;
+ * - before 2023-04-01: `networkProfile.dockerBridgeCidr` (retired since) was filled with 172.17.0.1/16, and at every
+ *   api-version until that retirement rolled out (AKS_BEHAVIOUR_CHANGES.dockerBridgeCidrRetired);
+ * - before 2023-06-01: no `autoUpgradeProfile.nodeOSUpgradeChannel`;
  * - before 2023-10-01: no `supportPlan`, `resourceUID`, `metricsProfile`, `networkProfile.networkDataplane`, nor the
  *   pools' `securityProfile` (vTPM / secure boot); an empty `nodeLabels` was left out.
  * The 2022-11-01 spec (in shared/azure-specs) is the reference for the oldest shapes.
  */
 import type { JsonObject } from "../../arm/body.js";
 import { isObject } from "../../arm/body.js";
+import { behaviourSince } from "./state.js";
 
 const V2023_02 = "2023-02-01";
+const V2023_04 = "2023-04-01";
 const V2023_06 = "2023-06-01";
 const V2023_10 = "2023-10-01";
 
@@ -38,8 +41,18 @@ export function shapePool(body: JsonObject, apiVersion: string): JsonObject {
   return { ...body, properties: shapePoolProperties(body.properties, apiVersion) };
 }
 
-export function shapeCluster(body: JsonObject, apiVersion: string): JsonObject {
+/** The docker bridge range AKS filled in (the spec's default) while the API had the field. */
+function withDockerBridge(body: JsonObject): JsonObject {
+  if (!isObject(body.properties) || !isObject(body.properties.networkProfile)) return body;
+  const net = body.properties.networkProfile;
+  if (net.dockerBridgeCidr !== undefined) return body;
+  return { ...body, properties: { ...body.properties, networkProfile: { ...net, dockerBridgeCidr: "172.17.0.1/16" } } };
+}
+
+/** `nowMs`: the emulated time of the answer (some fields depended on the date, not the api-version). */
+export function shapeCluster(body: JsonObject, apiVersion: string, nowMs: number): JsonObject {
   const v = dateOf(apiVersion);
+  if (v < V2023_04 || !behaviourSince("dockerBridgeCidrRetired", nowMs)) body = withDockerBridge(body);
   if (v >= V2023_10 || !isObject(body.properties)) return body;
   const out: JsonObject = { ...body };
   const properties: JsonObject = without(body.properties, "supportPlan", "resourceUID", "metricsProfile");
@@ -50,9 +63,6 @@ export function shapeCluster(body: JsonObject, apiVersion: string): JsonObject {
   }
   if (isObject(properties.networkProfile) && properties.networkProfile.networkDataplane !== undefined) {
     properties.networkProfile = without(properties.networkProfile, "networkDataplane");
-  }
-  if (v < V2023_06 && isObject(properties.networkProfile) && properties.networkProfile.dockerBridgeCidr === undefined) {
-    properties.networkProfile = { ...properties.networkProfile, dockerBridgeCidr: "172.17.0.1/16" };
   }
   if (v < V2023_06 && isObject(properties.autoUpgradeProfile)) {
     const rest = without(properties.autoUpgradeProfile, "nodeOSUpgradeChannel");

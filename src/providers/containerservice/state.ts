@@ -121,6 +121,14 @@ export const AKS_BEHAVIOUR_CHANGES = {
    * `{}`, 2024-04-23 with it.
    */
   backendPoolTypeBehindNatGateway: Date.parse("2024-01-20T00:00:00Z"),
+  /**
+   * `networkProfile.dockerBridgeCidr` (default 172.17.0.1/16, unused since containerd) left the API with api-version
+   * 2023-04-01, which AKS announced fully rolled out by 2023-05-26 (Azure/AKS#3534); older api-versions keep it at any
+   * date. Until then every answer carried it, whatever api-version a client names (the newer ones did not exist yet):
+   * recorded 2023-04-29 (api-version 2023-02-01) with it, 2023-06-14 (2023-04-01) without; the top-level recordings of
+   * 2022 that azure-cli bumped to 2024-09-01 by text replacement keep it.
+   */
+  dockerBridgeCidrRetired: Date.parse("2023-05-26T00:00:00Z"),
   scaleShownAsUpdatingAgain: Date.parse("2024-07-15T00:00:00Z"),
 } as const;
 
