@@ -283,7 +283,7 @@ export class Policy {
     if (this.reconciling.has(key)) return;
     this.reconciling.add(key);
     try {
-      let cluster = await store.getResource<ClusterDoc, ClusterNotes>(clusterId);
+      const cluster = await store.getResource<ClusterDoc, ClusterNotes>(clusterId);
       const existing = await this.loadRecord(store, clusterId);
       if (cluster === undefined || cluster.type !== CLUSTER_TYPE) {
         if (existing !== undefined) {
@@ -300,8 +300,8 @@ export class Policy {
       }
       const before = JSON.stringify(record);
       this.trackPower(record, cluster, now);
-      let facts = await this.facts(store, cluster, record, now);
-      let evaluation = this.evaluate(facts, now);
+      const facts = await this.facts(store, cluster, record, now);
+      const evaluation = this.evaluate(facts, now);
       let acted = false;
       for (const action of evaluation.actions) {
         if (action.at.getTime() > now.getTime()) break;
@@ -309,17 +309,9 @@ export class Policy {
         if (outcome === "acted") acted = true;
         if (outcome === "acted" && action.action === "delete") break;
       }
-      if (acted) {
-        cluster = await store.getResource<ClusterDoc, ClusterNotes>(clusterId);
-        if (cluster === undefined) {
-          if (record.timerSeq !== undefined) await store.deleteTimer(record.timerSeq);
-          await store.deleteResource(this.recordId(clusterId));
-          return;
-        }
-        facts = await this.facts(store, cluster, record, now);
-        evaluation = this.evaluate(facts, now);
-      }
-      await this.reschedule(store, record, evaluation.next);
+      // An action began an operation on the cluster: its end (or cancellation) re-evaluates the cluster and sets the
+      // next timer, so none is needed until then.
+      await this.reschedule(store, record, acted ? undefined : evaluation.next);
       if (existing === undefined || JSON.stringify(record) !== before) {
         await this.saveRecord(store, facts.subscriptionId, record, now);
       }
