@@ -38,6 +38,8 @@ const SETTING = "clock";
 /** At most this many timers, or this many milliseconds of work, per transaction (see `fireBatch`). */
 const BATCH_TIMERS = 2000;
 const BATCH_MS = 500;
+/** Due timers read at once (one query per chunk rather than one per timer; see `fireBatch`). */
+const TIMER_CHUNK = 64;
 
 export class Clock {
   private mode: ClockMode;
@@ -45,6 +47,8 @@ export class Clock {
   private offsetMs: number;
   /** While a timer handler runs, time reads as the timer's due instant. */
   private pinnedAt: number | undefined;
+  /** The earliest due time scheduled since the firing loop last read its chunk of due timers. */
+  private earliestScheduled: number | undefined;
   private readonly handlers = new Map<string, TimerHandler>();
   private firing: Promise<unknown> = Promise.resolve();
   private wakeTimer: NodeJS.Timeout | undefined;
@@ -113,6 +117,7 @@ export class Clock {
    */
   async schedule(store: Store, dueAt: Date | number, kind: string, payload: unknown): Promise<number> {
     const due = typeof dueAt === "number" ? dueAt : dueAt.getTime();
+    this.earliestScheduled = Math.min(this.earliestScheduled ?? due, due);
     const seq = await store.addTimer(due, kind, payload);
     this.armWake(due);
     return seq;
@@ -182,19 +187,33 @@ export class Clock {
    * when each timer had a transaction of its own; one commit (one fsync) for the batch is what makes a long advance
    * fast. A crash before the commit loses no accepted client write: the batch's timers are still stored and fire
    * again after the restart.
+   *
+   * Due timers are read a chunk at a time. A timer of the chunk that an earlier one's work removed is skipped (its
+   * delete finds nothing); a timer scheduled meanwhile that falls due before the rest of the chunk makes the loop
+   * read the chunk again (new timers are numbered after every stored one, so one due at the same instant as the
+   * chunk's next comes after it anyway).
    */
   private async fireBatch(tx: Store, target: number): Promise<{ fired: number; done: boolean }> {
     const started = performance.now();
     let fired = 0;
+    let chunk: StoredTimer[] = [];
+    let next = 0;
     while (fired < BATCH_TIMERS && performance.now() - started < BATCH_MS) {
-      const timer = await tx.nextTimer(target);
-      if (timer === undefined) return { fired, done: true };
-      this.pinnedAt = Math.max(timer.dueAt, this.pinnedAt ?? this.nowMsUnpinned());
+      if (next >= chunk.length || (this.earliestScheduled ?? Infinity) < chunk[next]!.dueAt) {
+        this.earliestScheduled = undefined;
+        chunk = await tx.dueTimers(target, TIMER_CHUNK);
+        next = 0;
+        if (chunk.length === 0) return { fired, done: true };
+      }
+      const timer = chunk[next++]!;
       const handler = this.handlers.get(timer.kind);
-      const now = new Date(this.pinnedAt);
+      const now = new Date(Math.max(timer.dueAt, this.pinnedAt ?? this.nowMsUnpinned()));
+      let removedMeanwhile = false;
       try {
         await tx.savepoint(async (sp) => {
-          await sp.deleteTimer(timer.seq);
+          removedMeanwhile = !(await sp.deleteTimer(timer.seq));
+          if (removedMeanwhile) return;
+          this.pinnedAt = now.getTime();
           if (handler !== undefined) await handler(timer.payload, { store: sp, now, timer });
         });
       } catch (error) {
@@ -202,6 +221,7 @@ export class Clock {
         this.logError(`aksemu: timer ${timer.kind}#${timer.seq} failed: ${(error as Error).stack ?? String(error)}`);
         await tx.deleteTimer(timer.seq);
       }
+      if (removedMeanwhile) continue;
       if (handler === undefined) this.logError(`aksemu: no handler for timer kind '${timer.kind}'; dropped.`);
       fired += 1;
     }

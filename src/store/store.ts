@@ -96,10 +96,11 @@ export interface Store {
 
   // Timers of the clock.
   addTimer(dueAt: number, kind: string, payload: unknown): Promise<number>;
-  /** The next timer due at or before `upTo`, in (due time, creation order). */
-  nextTimer(upTo: number): Promise<StoredTimer | undefined>;
+  /** The first `limit` timers due at or before `upTo`, in (due time, creation order). */
+  dueTimers(upTo: number, limit: number): Promise<StoredTimer[]>;
   earliestTimer(): Promise<StoredTimer | undefined>;
-  deleteTimer(seq: number): Promise<void>;
+  /** Removes a timer; false when it was not there (already removed). */
+  deleteTimer(seq: number): Promise<boolean>;
   deleteTimers(kind: string, payloadMatch: string): Promise<number>;
   listTimers(kindPrefix?: string): Promise<StoredTimer[]>;
 
@@ -437,14 +438,20 @@ class SqlStore implements Store {
     return { seq: Number(row.seq), dueAt: Number(row.due_at), kind: row.kind, payload: parse(row.payload) };
   }
 
-  async nextTimer(upTo: number): Promise<StoredTimer | undefined> {
+  async dueTimers(upTo: number, limit: number): Promise<StoredTimer[]> {
     const { rows } = await this.run<Database["timers"] & { seq: number }>(
-      "nextTimer",
+      "dueTimers",
       (db, arg) =>
-        db.selectFrom("timers").selectAll().where("due_at", "<=", arg(0)).orderBy("due_at").orderBy("seq").limit(1),
-      [upTo],
+        db
+          .selectFrom("timers")
+          .selectAll()
+          .where("due_at", "<=", arg(0))
+          .orderBy("due_at")
+          .orderBy("seq")
+          .limit(arg(1)),
+      [upTo, limit],
     );
-    return rows[0] === undefined ? undefined : this.toTimer(rows[0]);
+    return rows.map((r) => this.toTimer(r));
   }
 
   async earliestTimer(): Promise<StoredTimer | undefined> {
@@ -458,8 +465,9 @@ class SqlStore implements Store {
     return row === undefined ? undefined : this.toTimer(row);
   }
 
-  async deleteTimer(seq: number): Promise<void> {
-    await this.run("deleteTimer", (db, arg) => db.deleteFrom("timers").where("seq", "=", arg(0)), [seq]);
+  async deleteTimer(seq: number): Promise<boolean> {
+    const result = await this.run("deleteTimer", (db, arg) => db.deleteFrom("timers").where("seq", "=", arg(0)), [seq]);
+    return Number(result.numAffectedRows ?? 0) > 0;
   }
 
   async deleteTimers(kind: string, payloadMatch: string): Promise<number> {
