@@ -35,9 +35,13 @@ interface PersistedClock {
 }
 
 const SETTING = "clock";
-/** At most this many timers, or this many milliseconds of work, per transaction (see `fireBatch`). */
-const BATCH_TIMERS = 2000;
-const BATCH_MS = 500;
+/**
+ * At most this many timers, or this many milliseconds of work, per transaction (see `fireBatch`). Longer batches
+ * write a page changed by many timers once per commit instead of once per timer; 1.5 s is also the longest a
+ * request arriving during a long advance waits for the store.
+ */
+const BATCH_TIMERS = 6000;
+const BATCH_MS = 1500;
 /** Due timers read at once (one query per chunk rather than one per timer; see `fireBatch`). */
 const TIMER_CHUNK = 64;
 
