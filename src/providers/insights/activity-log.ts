@@ -124,6 +124,74 @@ function reasonOf(record: OperationRecord): string | undefined {
   return typeof payload?.reason === "string" ? payload.reason : undefined;
 }
 
+/** An event as stored: its input, id, instant and tenant (see `ActivityLog.record`). */
+interface StoredActivity {
+  input: ActivityInput;
+  eventDataId: string;
+  at: string;
+  tenantId: string;
+}
+
+/** The EventData ARM serves for a stored event (events stored whole by earlier versions are served as they are). */
+function eventDataOf(body: Record<string, unknown>): EventData {
+  if (!("input" in body)) return body as unknown as EventData;
+  const stored = body as unknown as StoredActivity;
+  const { input, eventDataId } = stored;
+  const iso = stored.at;
+  const parsed = parseResourceId(input.resourceId);
+  const type = resourceTypeOf(input.resourceId);
+  const namespace = type.split("/")[0]!;
+  const properties: Record<string, string> = {};
+  if (input.httpStatus !== undefined)
+    properties.statusCode = HTTP_STATUS_TEXT[input.httpStatus] ?? String(input.httpStatus);
+  if (input.reason !== undefined) properties.reason = input.reason;
+  if (input.error !== undefined) {
+    properties.statusMessage = JSON.stringify({ error: input.error });
+  }
+  const status = input.status === "Accepted" ? "Accepted" : input.status;
+  const event: EventData = {
+    authorization: { action: input.operationName, scope: input.resourceId },
+    caller: input.caller,
+    channels: "Operation",
+    claims: {},
+    correlationId: input.correlationId,
+    description: input.reason ?? "",
+    eventDataId,
+    eventName: input.status === "Started" ? loc("BeginRequest") : loc("EndRequest"),
+    category: loc("Administrative"),
+    id: `${input.resourceId}/events/${eventDataId}/ticks/${ticksOf(Date.parse(iso))}`,
+    level: input.status === "Failed" ? "Error" : "Informational",
+    resourceGroupName: parsed?.resourceGroup ?? "",
+    resourceProviderName: loc(namespace),
+    resourceId: input.resourceId,
+    resourceType: loc(type),
+    operationId: input.operationId ?? input.correlationId,
+    operationName: loc(input.operationName),
+    properties,
+    status: loc(status),
+    subStatus:
+      input.httpStatus === undefined
+        ? loc("")
+        : {
+            value: HTTP_STATUS_TEXT[input.httpStatus] ?? String(input.httpStatus),
+            localizedValue:
+              `${HTTP_STATUS_TEXT[input.httpStatus] ?? ""} (HTTP Status Code: ${input.httpStatus})`.trim(),
+          },
+    eventTimestamp: iso,
+    submissionTimestamp: iso,
+    subscriptionId: input.subscriptionId,
+    tenantId: stored.tenantId,
+  };
+  if (input.httpMethod !== undefined) {
+    event.httpRequest = {
+      clientRequestId: input.correlationId,
+      clientIpAddress: "127.0.0.1",
+      method: input.httpMethod,
+    };
+  }
+  return event;
+}
+
 export class ActivityLog {
   constructor(
     private readonly platform: Platform,
@@ -132,62 +200,19 @@ export class ActivityLog {
     platform.operations.listen((phase, operation, ctx) => this.onOperation(phase, operation, ctx.store, ctx.now));
   }
 
-  /** Records one event, inside the caller's transaction. */
+  /**
+   * Records one event, inside the caller's transaction. What is stored is the event's input with its id, instant
+   * and tenant (a few hundred bytes); the full EventData (about 2 KB, most of it derived) is built when it is read,
+   * since a long advance writes tens of thousands of events and reads few of them.
+   */
   async record(store: Store, input: ActivityInput, at: Date = this.platform.clock.now()): Promise<void> {
-    const eventDataId = randomUUID();
-    const parsed = parseResourceId(input.resourceId);
-    const type = resourceTypeOf(input.resourceId);
-    const namespace = type.split("/")[0]!;
-    const iso = at.toISOString();
-    const properties: Record<string, string> = {};
-    if (input.httpStatus !== undefined)
-      properties.statusCode = HTTP_STATUS_TEXT[input.httpStatus] ?? String(input.httpStatus);
-    if (input.reason !== undefined) properties.reason = input.reason;
-    if (input.error !== undefined) {
-      properties.statusMessage = JSON.stringify({ error: input.error });
-    }
-    const status = input.status === "Accepted" ? "Accepted" : input.status;
-    const event: EventData = {
-      authorization: { action: input.operationName, scope: input.resourceId },
-      caller: input.caller,
-      channels: "Operation",
-      claims: {},
-      correlationId: input.correlationId,
-      description: input.reason ?? "",
-      eventDataId,
-      eventName: input.status === "Started" ? loc("BeginRequest") : loc("EndRequest"),
-      category: loc("Administrative"),
-      id: `${input.resourceId}/events/${eventDataId}/ticks/${ticksOf(at.getTime())}`,
-      level: input.status === "Failed" ? "Error" : "Informational",
-      resourceGroupName: parsed?.resourceGroup ?? "",
-      resourceProviderName: loc(namespace),
-      resourceId: input.resourceId,
-      resourceType: loc(type),
-      operationId: input.operationId ?? input.correlationId,
-      operationName: loc(input.operationName),
-      properties,
-      status: loc(status),
-      subStatus:
-        input.httpStatus === undefined
-          ? loc("")
-          : {
-              value: HTTP_STATUS_TEXT[input.httpStatus] ?? String(input.httpStatus),
-              localizedValue:
-                `${HTTP_STATUS_TEXT[input.httpStatus] ?? ""} (HTTP Status Code: ${input.httpStatus})`.trim(),
-            },
-      eventTimestamp: iso,
-      submissionTimestamp: iso,
-      subscriptionId: input.subscriptionId,
+    const stored: StoredActivity = {
+      input,
+      eventDataId: randomUUID(),
+      at: at.toISOString(),
       tenantId: this.tenantId(),
     };
-    if (input.httpMethod !== undefined) {
-      event.httpRequest = {
-        clientRequestId: input.correlationId,
-        clientIpAddress: "127.0.0.1",
-        method: input.httpMethod,
-      };
-    }
-    await store.addEvent(input.subscriptionId, iso, event as unknown as Record<string, unknown>);
+    await store.addEvent(input.subscriptionId, stored.at, stored as unknown as Record<string, unknown>);
   }
 
   /**
@@ -252,7 +277,7 @@ export class ActivityLog {
     const rows: StoredEvent[] = await this.platform.store.listEvents(subscriptionId, filter.from, filter.to);
     const out: EventData[] = [];
     for (let i = rows.length - 1; i >= 0; i--) {
-      const event = rows[i]!.body as unknown as EventData;
+      const event = eventDataOf(rows[i]!.body);
       if (matches(event, filter)) out.push(event);
     }
     return out;
