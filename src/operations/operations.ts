@@ -140,6 +140,21 @@ export class Operations {
     return store.getOperation<OperationRecord>(id);
   }
 
+  /**
+   * An operation as a provider's status URL finds it: one of its own namespace in the subscription of the URL
+   * (another provider's or another subscription's operation is not there, as in ARM).
+   */
+  async find(
+    store: Store,
+    id: string,
+    namespace: string,
+    subscriptionId: string,
+  ): Promise<OperationRecord | undefined> {
+    const op = await this.get(store, id);
+    const own = op?.namespace === namespace && op.subscriptionId.toLowerCase() === subscriptionId.toLowerCase();
+    return own ? op : undefined;
+  }
+
   /** Operations still running on a resource (the "one operation at a time" rule reads this). */
   running(store: Store, resourceId: string): Promise<OperationRecord[]> {
     return store.listOperationsForResource<OperationRecord>(resourceId, "InProgress");

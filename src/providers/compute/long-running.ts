@@ -102,12 +102,9 @@ export async function changeScaleSet(
 }
 
 async function operationStatus(deps: ComputeDeps, ctx: RequestContext): Promise<ArmResponse> {
-  const op = await deps.platform.operations.get(deps.platform.store, ctx.params.operationId!);
-  if (
-    op === undefined ||
-    op.namespace !== COMPUTE_NAMESPACE ||
-    op.subscriptionId.toLowerCase() !== ctx.params.subscriptionId!.toLowerCase()
-  ) {
+  const { store, operations } = deps.platform;
+  const op = await operations.find(store, ctx.params.operationId!, COMPUTE_NAMESPACE, ctx.params.subscriptionId!);
+  if (op === undefined) {
     throw new ArmError(
       404,
       "NotFound",

@@ -50,12 +50,8 @@ export function operationRoutes(
 ): OperationRoute[] {
   const base = "/subscriptions/:subscriptionId/providers/Microsoft.ContainerService/locations/:location";
   const find = async (ctx: RequestContext): Promise<OperationRecord> => {
-    const op = await platform.operations.get(platform.store, ctx.params.operationId!);
-    if (
-      op === undefined ||
-      op.namespace !== NAMESPACE ||
-      op.subscriptionId.toLowerCase() !== ctx.params.subscriptionId!.toLowerCase()
-    ) {
+    const op = await platform.operations.find(platform.store, ctx.params.operationId!, NAMESPACE, ctx.params.subscriptionId!); // prettier-ignore
+    if (op === undefined) {
       throw new ArmError(
         404,
         "NotFound",
