@@ -84,7 +84,16 @@ export class ClusterWrites {
 
   async put(store: Store, input: ClusterPutInput): Promise<WriteResult> {
     const clusterId = clusterIdOf(input.subscriptionId, input.resourceGroup, input.name);
-    const existing = await this.lifecycle.load(store, clusterId);
+    return this.putOver(store, input, clusterId, await this.lifecycle.load(store, clusterId));
+  }
+
+  /** A PUT over what the caller already read of the cluster (`existing`, undefined when there is none). */
+  private async putOver(
+    store: Store,
+    input: ClusterPutInput,
+    clusterId: string,
+    existing: ClusterRecord | undefined,
+  ): Promise<WriteResult> {
     const rawLocation = optionalString(input.body, "location", "location");
     if (existing === undefined) {
       if (rawLocation === undefined || rawLocation.trim() === "") {
@@ -488,16 +497,21 @@ export class ClusterWrites {
       ...composed,
       properties: { ...props, kubernetesVersion: version, agentPoolProfiles },
     };
-    return this.put(store, {
-      subscriptionId: record.cluster.subscriptionId,
-      resourceGroup: record.cluster.internal.resourceGroup,
-      name: record.cluster.body.name,
-      body,
-      tags: record.cluster.body.tags,
-      caller,
-      tenantId,
-      ...(reason === undefined ? {} : { reason }),
-    });
+    return this.putOver(
+      store,
+      {
+        subscriptionId: record.cluster.subscriptionId,
+        resourceGroup: record.cluster.internal.resourceGroup,
+        name: record.cluster.body.name,
+        body,
+        tags: record.cluster.body.tags,
+        caller,
+        tenantId,
+        ...(reason === undefined ? {} : { reason }),
+      },
+      record.cluster.id,
+      record,
+    );
   }
 
   // ---- agent pools -------------------------------------------------------------------------------------------

@@ -431,6 +431,16 @@ export class ContainerServiceProvider {
     return shapePool(pool.body, ctx.servedApiVersion);
   }
 
+  /**
+   * A pool as the answer to a write on it: while a stop runs, the answer already says count 0 (reads show the nodes
+   * until the stop completes; see planPool).
+   */
+  private poolAnswer(ctx: RequestContext, pool: StoredPool, action: string): JsonObject {
+    const answer = this.poolBody(ctx, pool);
+    if (action !== "Stopping" || !isObject(answer.properties)) return answer;
+    return { ...answer, properties: { ...answer.properties, count: 0 } };
+  }
+
   private async requirePool(store: Store, ctx: RequestContext): Promise<{ record: ClusterRecord; pool: StoredPool }> {
     const record = await this.requireParent(store, ctx);
     const name = ctx.params.agentPoolName!;
@@ -546,9 +556,7 @@ export class ContainerServiceProvider {
             checkPreconditions({ ifMatch: ctx.headers["if-match"], ifNoneMatch: ctx.headers["if-none-match"] }, existing?.etag); // prettier-ignore
             if (isObject(body.properties)) await this.snapshots.applySnapshotSources(tx, existing === undefined ? [{ props: body.properties, path: "properties" }] : []); // prettier-ignore
             const result = await this.writes.putPool(tx, record.cluster.id, ctx.params.agentPoolName!, body, ctx.caller.objectId); // prettier-ignore
-            const answer = this.poolBody(ctx, result.pool);
-            // The answer to a stop already says count 0; reads show the nodes until the stop completes (planPool).
-            if (result.op.action === "Stopping" && isObject(answer.properties)) answer.properties = { ...answer.properties, count: 0 }; // prettier-ignore
+            const answer = this.poolAnswer(ctx, result.pool, result.op.action);
             return ok(answer, result.created ? 201 : 200, asyncOperationHeaders(ctx, result.op, false));
           });
         },
@@ -674,13 +682,8 @@ export class ContainerServiceProvider {
         throw new ArmError(409, "OperationNotAllowed", "A delete operation cannot be aborted. Wait for it to finish.");
       }
       const target = active.pool === undefined ? undefined : record.pools.find((p) => p.body.name.toLowerCase() === active.pool!.toLowerCase()); // prettier-ignore
-      let answer: JsonObject;
-      if (poolName === undefined || target === undefined) answer = this.clusterBody(ctx, record);
-      else {
-        answer = this.poolBody(ctx, target);
-        // As the answer to the stop's PUT: count 0 (reads show the nodes until the stop completes).
-        if (active.action === "Stopping" && isObject(answer.properties)) answer = { ...answer, properties: { ...answer.properties, count: 0 } }; // prettier-ignore
-      }
+      // As the answer to the write that began the operation.
+      const answer = poolName === undefined || target === undefined ? this.clusterBody(ctx, record) : this.poolAnswer(ctx, target, active.action); // prettier-ignore
       const op = (await this.platform.operations.get(store, active.id))!;
       const now = this.platform.clock.now().toISOString();
       const { active: _a, pending: _p, ...internal } = cluster.internal;
