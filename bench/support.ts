@@ -4,7 +4,8 @@ import { readFileSync } from "node:fs";
 import https from "node:https";
 import { join, resolve } from "node:path";
 
-export const MAIN = resolve(import.meta.dirname, "..", "dist", "main.js");
+// BENCH_MAIN runs another build of aksemu (for example an older one, to compare).
+export const MAIN = process.env.BENCH_MAIN ?? resolve(import.meta.dirname, "..", "dist", "main.js");
 
 export interface Started {
   child: ChildProcess;

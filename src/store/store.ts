@@ -23,6 +23,7 @@ import {
 import SqliteDatabase from "better-sqlite3";
 import { idKey } from "../arm/resource-id.js";
 import { migrationProvider } from "./migrations.js";
+import { RowCache, type ResourceRow } from "./row-cache.js";
 import type { Database } from "./schema.js";
 
 export interface StoredResource<TBody = Record<string, unknown>, TInternal = Record<string, unknown>> {
@@ -155,11 +156,17 @@ function parse<T>(text: string): T {
  * A scope's own key and the keys under it, as a key range the primary-key index can serve: every key that starts with `scope/` lies in
  * [`scope/`, `scope0`), since '0' is the character right after '/'. (A LIKE would scan the whole table.)
  */
-function atOrUnder(eb: ExpressionBuilder<Database, "resources">, scopeKey: string): Expression<SqlBool> {
-  return eb.or([eb("key", "=", scopeKey), eb.and([eb("key", ">=", `${scopeKey}/`), eb("key", "<", `${scopeKey}0`)])]);
+function atOrUnder(
+  eb: ExpressionBuilder<Database, "resources">,
+  scopeKey: string,
+  from = `${scopeKey}/`,
+  to = `${scopeKey}0`,
+): Expression<SqlBool> {
+  return eb.or([eb("key", "=", scopeKey), eb.and([eb("key", ">=", from), eb("key", "<", to)])]);
 }
 
-type ResourceRow = Database["resources"];
+/** What a delete tells the row cache about each row it removed. */
+type DeletedRow = Pick<ResourceRow, "key" | "parent_key" | "type">;
 
 /** A query compiled once, with the positions of its arguments among the compiled parameters. */
 interface PreparedQuery {
@@ -177,31 +184,34 @@ const ARG = "\u0000aksemu-arg-";
  */
 type DirectExecutor = (query: { sql: string; parameters: readonly unknown[] }) => QueryResult<unknown>;
 
-/** What every store of one database shares: the compiled hot queries, and the dialect's direct executor if any. */
+/**
+ * What every store of one database shares: the compiled hot queries, the dialect's direct executor if any, and the
+ * rows its transactions have seen (see row-cache.ts).
+ */
 interface Shared {
   queries: Map<string, PreparedQuery>;
   direct?: DirectExecutor | undefined;
+  rows: RowCache;
 }
-
-/** Documents read or written in a transaction, kept for its later reads (see `SqlStore.rows`). */
-const MAX_CACHED_ROWS = 4000;
 
 class SqlStore implements Store {
   /** Nesting depth of savepoints (names are per depth, so their SQL text is a small fixed set). */
   private savepointDepth = 0;
-  /**
-   * Inside a transaction, the resource rows it has read or written, by key (null: known absent). Nothing else
-   * writes while a transaction runs (it holds the one connection), so its own reads can come from here; a timer
-   * batch reads the same cluster a dozen times. Each read still parses the row, so callers get their own objects.
-   */
-  private readonly rows = new Map<string, ResourceRow | null>();
 
   constructor(
     private readonly db: Executor,
     private readonly root: Kysely<Database>,
     private readonly inTransaction: boolean,
-    private readonly shared: Shared = { queries: new Map() },
+    private readonly shared: Shared,
   ) {}
+
+  /**
+   * The rows seen by transactions, for a transaction's reads and writes only: a read outside one may run while a
+   * transaction is open, and must not see its uncommitted writes.
+   */
+  private get cache(): RowCache | undefined {
+    return this.inTransaction ? this.shared.rows : undefined;
+  }
 
   /**
    * Runs one of the hot queries: it is built and compiled by Kysely once (with placeholder arguments), then run with
@@ -235,12 +245,6 @@ class SqlStore implements Store {
     else await this.db.executeQuery(CompiledQuery.raw(sql));
   }
 
-  private remember(key: string, row: ResourceRow | null): void {
-    if (!this.inTransaction) return;
-    if (this.rows.size >= MAX_CACHED_ROWS) this.rows.clear();
-    this.rows.set(key, row);
-  }
-
   /**
    * The stored resource of a row. `body` and `internal` are parsed when first read: many readers need only one of
    * the two (the node side reads `internal`, views read `body`), and parsing is most of a read's cost. They behave
@@ -263,7 +267,7 @@ class SqlStore implements Store {
 
   async getResource<B, I>(id: string): Promise<StoredResource<B, I> | undefined> {
     const key = idKey(id);
-    let row = this.rows.get(key);
+    let row = this.cache?.get(key);
     if (row === undefined) {
       const result = await this.run<ResourceRow>(
         "getResource",
@@ -271,12 +275,14 @@ class SqlStore implements Store {
         [key],
       );
       row = result.rows[0] ?? null;
-      this.remember(key, row);
+      this.cache?.remember(key, row);
     }
     return row === null ? undefined : this.toResource<B, I>(row);
   }
 
   async putResource<B, I>(write: ResourceWrite<B, I>): Promise<void> {
+    // Every resource write runs in a transaction, which keeps the transactions' rows right (see row-cache.ts).
+    if (!this.inTransaction) return this.transaction((tx) => tx.putResource(write));
     const row: ResourceRow = {
       key: idKey(write.id),
       id: write.id,
@@ -311,26 +317,26 @@ class SqlStore implements Store {
           ),
       [row.key, row.id, row.type, row.parent_key, row.subscription, row.body, row.internal, row.etag, row.created_at, row.changed_at], // prettier-ignore
     );
-    // Keep a remembered row right: an insert is the new row; an update keeps the stored id, type, parents and
-    // creation time. A row not remembered stays unknown (the next read fetches it).
-    const known = this.rows.get(row.key);
-    if (known === undefined) return;
-    this.remember(
-      row.key,
-      known === null ? row : { ...known, body: row.body, internal: row.internal, etag: row.etag, changed_at: row.changed_at }, // prettier-ignore
-    );
+    this.shared.rows.written(row);
   }
 
   async deleteResource(id: string): Promise<boolean> {
-    const key = idKey(id);
-    const result = await this.run("deleteResource", (db, arg) => db.deleteFrom("resources").where("key", "=", arg(0)), [
-      key,
-    ]);
-    this.remember(key, null);
-    return Number(result.numAffectedRows ?? 0) > 0;
+    if (!this.inTransaction) return this.transaction((tx) => tx.deleteResource(id));
+    const { rows } = await this.run<DeletedRow>(
+      "deleteResource",
+      (db, arg) => db.deleteFrom("resources").where("key", "=", arg(0)).returning(["key", "parent_key", "type"]),
+      [idKey(id)],
+    );
+    this.shared.rows.deleted(rows);
+    this.shared.rows.remember(idKey(id), null);
+    return rows.length > 0;
   }
 
   async listChildren<B, I>(parentId: string, type: string): Promise<StoredResource<B, I>[]> {
+    const parentKey = idKey(parentId);
+    const lowerType = type.toLowerCase();
+    const known = this.cache?.children(parentKey, lowerType);
+    if (known !== undefined) return known.map((r) => this.toResource<B, I>(r));
     const { rows } = await this.run<ResourceRow>(
       "listChildren",
       (db, arg) =>
@@ -341,9 +347,9 @@ class SqlStore implements Store {
           .where("type", "=", arg(1))
           .orderBy("created_at")
           .orderBy("key"),
-      [idKey(parentId), type.toLowerCase()],
+      [parentKey, lowerType],
     );
-    for (const r of rows) this.remember(r.key, r);
+    this.cache?.rememberChildren(parentKey, lowerType, rows);
     return rows.map((r) => this.toResource<B, I>(r));
   }
 
@@ -366,15 +372,20 @@ class SqlStore implements Store {
   }
 
   async deleteUnder(scopeId: string): Promise<number> {
+    if (!this.inTransaction) return this.transaction((tx) => tx.deleteUnder(scopeId));
     const key = idKey(scopeId);
-    // What lies under the scope is not indexed in the remembered rows: forget them all (deletions are rare).
-    this.rows.clear();
-    this.remember(key, null);
-    const result = await this.db
-      .deleteFrom("resources")
-      .where((eb) => atOrUnder(eb, key))
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+    const { rows } = await this.run<DeletedRow>(
+      "deleteUnder",
+      (db, arg) =>
+        db
+          .deleteFrom("resources")
+          .where((eb) => atOrUnder(eb, arg(0), arg(1), arg(2)))
+          .returning(["key", "parent_key", "type"]),
+      [key, `${key}/`, `${key}0`],
+    );
+    this.shared.rows.deleted(rows);
+    this.shared.rows.remember(key, null);
+    return rows.length;
   }
 
   async getOperation<T>(id: string): Promise<T | undefined> {
@@ -518,7 +529,13 @@ class SqlStore implements Store {
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
-    return this.root.transaction().execute((trx) => work(new SqlStore(trx, this.root, true, this.shared)));
+    try {
+      return await this.root.transaction().execute((trx) => work(new SqlStore(trx, this.root, true, this.shared)));
+    } catch (error) {
+      // Rolled back: the rows it wrote are not the stored ones.
+      this.shared.rows.clear();
+      throw error;
+    }
   }
 
   async savepoint<T>(work: (store: Store) => Promise<T>): Promise<T> {
@@ -531,7 +548,7 @@ class SqlStore implements Store {
         result = await work(this);
       } catch (error) {
         // Its writes are undone: the rows remembered since may be among them.
-        this.rows.clear();
+        this.shared.rows.clear();
         await this.statement(`rollback to savepoint ${name}`);
         await this.statement(`release savepoint ${name}`);
         throw error;
@@ -551,7 +568,7 @@ class SqlStore implements Store {
       await db.deleteFrom("timers").execute();
       await db.deleteFrom("events").execute();
     });
-    this.rows.clear();
+    this.shared.rows.clear();
   }
 
   async close(): Promise<void> {
@@ -599,7 +616,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
   if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
-  return new SqlStore(db, db, false, { queries: new Map(), direct: directSqlite(database) });
+  return new SqlStore(db, db, false, { queries: new Map(), direct: directSqlite(database), rows: new RowCache() });
 }
 
 /**
