@@ -56,7 +56,10 @@ export interface FaultRecord {
 
 /** What the node engine tells the layers above (policy, activity log) without importing them. */
 export interface NodeHooks {
-  /** After any change to the nodes of a cluster (health, power, count). */
+  /**
+   * After any change to the nodes of a cluster (health, power, count), except the changes AKS makes as one of its
+   * operations ends: the layers above listen to that operation's end, after the node side has followed it.
+   */
   nodesChanged?: (store: Store, clusterId: string, now: Date) => Promise<void>;
   /** Auto-repair gave up on a node after its last round. */
   repairGaveUp?: (store: Store, node: NodeState, now: Date) => Promise<void>;
@@ -122,12 +125,15 @@ export class Nodes {
   /**
    * Recomputes the cluster's node facts (for the policy), then tells the layers above. A caller that has just
    * written every node of the cluster passes them with the cluster and its facts (`known`), sparing their re-reading.
+   * `atOperationEnd`: the change is AKS's own as one of its operations ends; the layers above are not told, since
+   * they hear of the operation's end right after (see `NodeHooks.nodesChanged`).
    */
   async notifyChanged(
     store: Store,
     clusterId: string,
     now: Date = this.clock.now(),
     known?: { cluster: ClusterDoc; nodes: NodeState[]; facts: ClusterNodesState },
+    atOperationEnd = false,
   ): Promise<void> {
     const cluster = known?.cluster ?? (await store.getResource<ClusterDoc>(clusterId))?.body;
     if (cluster === undefined) return;
@@ -135,6 +141,7 @@ export class Nodes {
     const facts = known?.facts ?? (await loadClusterNodesState(store, clusterId));
     refreshPowerFacts(facts, nodes, clusterRunsForAks(cluster), now);
     await saveClusterNodesState(store, facts, now);
+    if (atOperationEnd) return;
     for (const h of this.hooks) if (h.nodesChanged !== undefined) await h.nodesChanged(store, clusterId, now);
   }
 

@@ -48,7 +48,10 @@ export class AksModelSync {
     await this.reconcile(store, m[1]!, { action: op.action, pool: m[2], operationId: op.id }, now);
   }
 
-  /** Makes the scale sets and nodes of a cluster match its stored pools. */
+  /**
+   * Makes the scale sets and nodes of a cluster match its stored pools, as an AKS operation on it ends. The policy
+   * hears of that end after this (it listens to operations after Compute), so the node change is not announced.
+   */
   async reconcile(store: Store, clusterId: string, cause: ReconcileCause, now: Date): Promise<void> {
     const { records, resourceGroups, nodes } = this.deps;
     const cluster = await store.getResource<JsonObject>(clusterId);
@@ -94,7 +97,7 @@ export class AksModelSync {
     }
     facts.nodeResourceGroup = view.nodeResourceGroup;
     if (pools.length === 0 && existing.length === 0) await saveClusterNodesState(store, facts, now);
-    else await nodes.notifyChanged(store, cluster.id, now, { cluster: cluster.body, nodes: all, facts });
+    else await nodes.notifyChanged(store, cluster.id, now, { cluster: cluster.body, nodes: all, facts }, true);
   }
 
   /** A new scale set record for a pool, with AKS's model `body` (no instances yet). */

@@ -16,13 +16,12 @@
  * model of them and their wire shapes; `requests.ts` the paths and lookups the routes share.
  */
 import type { OperationRoute } from "../../arm/handler.js";
-import type { Store } from "../../store/store.js";
 import { VMSS_TYPE } from "../../nodes/model.js";
 import type { Nodes } from "../../nodes/nodes.js";
 import type { Platform } from "../platform.js";
 import type { ResourceGroups } from "../resources/index.js";
 import { completeAction } from "./action-completion.js";
-import { AksModelSync, type ReconcileCause } from "./aks-model.js";
+import { AksModelSync } from "./aks-model.js";
 import { extensionRoutes } from "./extension-routes.js";
 import { instanceRoutes } from "./instance-routes.js";
 import { ACTION_KIND, operationStatusRoutes } from "./long-running.js";
@@ -42,11 +41,6 @@ export class Compute {
     platform.operations.onComplete(ACTION_KIND, (op, ctx) => completeAction(this.deps, op, ctx.store, ctx.now));
     platform.operations.listen((phase, op, ctx) => this.aksModel.onOperation(phase, op, ctx.store, ctx.now));
     platform.cascades.set(VMSS_TYPE, (store, resource) => this.deps.records.forget(store, resource.id));
-  }
-
-  /** Makes the scale sets and nodes of a cluster match its stored pools. */
-  reconcile(store: Store, clusterId: string, cause: ReconcileCause, now: Date): Promise<void> {
-    return this.aksModel.reconcile(store, clusterId, cause, now);
   }
 
   routes(): OperationRoute[] {
