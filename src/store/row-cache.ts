@@ -75,7 +75,9 @@ export class RowCache {
       this.changedMembership(row.parent_key, row.type);
       return;
     }
-    this.remember(row.key, { ...known, body: row.body, internal: row.internal, etag: row.etag, changed_at: row.changed_at }); // prettier-ignore
+    // An update keeps the stored id, type, parent, subscription and creation time.
+    const { id, type, parent_key, subscription, created_at } = known;
+    this.remember(row.key, { key: row.key, id, type, parent_key, subscription, body: row.body, internal: row.internal, etag: row.etag, created_at, changed_at: row.changed_at }); // prettier-ignore
   }
 
   /** Records deleted rows (their key, parent and type, as the delete returned them). */

@@ -295,6 +295,10 @@ class SqlStore implements Store {
       created_at: write.at,
       changed_at: write.at,
     };
+    // A write that changes nothing is not made (the row keeps its instant of change): AKS's sync rewrites the same
+    // node facts and scale sets at the end of many operations.
+    const known = this.shared.rows.get(row.key);
+    if (known?.body === row.body && known.internal === row.internal && known.etag === row.etag) return;
     await this.run(
       "putResource",
       (db, arg) =>
