@@ -23,7 +23,6 @@ import {
 import SqliteDatabase from "better-sqlite3";
 import { idKey } from "../arm/resource-id.js";
 import { migrationProvider } from "./migrations.js";
-import { RowCache, type ResourceRow } from "./row-cache.js";
 import type { Database } from "./schema.js";
 
 export interface StoredResource<TBody = Record<string, unknown>, TInternal = Record<string, unknown>> {
@@ -156,17 +155,11 @@ function parse<T>(text: string): T {
  * A scope's own key and the keys under it, as a key range the primary-key index can serve: every key that starts with `scope/` lies in
  * [`scope/`, `scope0`), since '0' is the character right after '/'. (A LIKE would scan the whole table.)
  */
-function atOrUnder(
-  eb: ExpressionBuilder<Database, "resources">,
-  scopeKey: string,
-  from = `${scopeKey}/`,
-  to = `${scopeKey}0`,
-): Expression<SqlBool> {
-  return eb.or([eb("key", "=", scopeKey), eb.and([eb("key", ">=", from), eb("key", "<", to)])]);
+function atOrUnder(eb: ExpressionBuilder<Database, "resources">, scopeKey: string): Expression<SqlBool> {
+  return eb.or([eb("key", "=", scopeKey), eb.and([eb("key", ">=", `${scopeKey}/`), eb("key", "<", `${scopeKey}0`)])]);
 }
 
-/** What a delete tells the row cache about each row it removed. */
-type DeletedRow = Pick<ResourceRow, "key" | "parent_key" | "type">;
+type ResourceRow = Database["resources"];
 
 /** A query compiled once, with the positions of its arguments among the compiled parameters. */
 interface PreparedQuery {
@@ -184,34 +177,28 @@ const ARG = "\u0000aksemu-arg-";
  */
 type DirectExecutor = (query: { sql: string; parameters: readonly unknown[] }) => QueryResult<unknown>;
 
-/**
- * What every store of one database shares: the compiled hot queries, the dialect's direct executor if any, and the
- * rows its transactions have seen (see row-cache.ts).
- */
+/** What every store of one database shares: the compiled hot queries, and the dialect's direct executor if any. */
 interface Shared {
   queries: Map<string, PreparedQuery>;
   direct?: DirectExecutor | undefined;
-  rows: RowCache;
 }
 
 class SqlStore implements Store {
-  /** Nesting depth of savepoints (names are per depth, so their SQL text is a small fixed set). */
+  /**
+   * Nesting depth of savepoints (names are per depth, so their SQL text is a small fixed set).
+   *
+   * Reads are not cached: SQLite's own page cache already serves a point read in a few microseconds, and the fleet
+   * bench measured a cache of rows here (kept within or across transactions) as no faster, for several times the
+   * memory.
+   */
   private savepointDepth = 0;
 
   constructor(
     private readonly db: Executor,
     private readonly root: Kysely<Database>,
     private readonly inTransaction: boolean,
-    private readonly shared: Shared,
+    private readonly shared: Shared = { queries: new Map() },
   ) {}
-
-  /**
-   * The rows seen by transactions, for a transaction's reads and writes only: a read outside one may run while a
-   * transaction is open, and must not see its uncommitted writes.
-   */
-  private get cache(): RowCache | undefined {
-    return this.inTransaction ? this.shared.rows : undefined;
-  }
 
   /**
    * Runs one of the hot queries: it is built and compiled by Kysely once (with placeholder arguments), then run with
@@ -266,23 +253,15 @@ class SqlStore implements Store {
   }
 
   async getResource<B, I>(id: string): Promise<StoredResource<B, I> | undefined> {
-    const key = idKey(id);
-    let row = this.cache?.get(key);
-    if (row === undefined) {
-      const result = await this.run<ResourceRow>(
-        "getResource",
-        (db, arg) => db.selectFrom("resources").selectAll().where("key", "=", arg(0)),
-        [key],
-      );
-      row = result.rows[0] ?? null;
-      this.cache?.remember(key, row);
-    }
-    return row === null ? undefined : this.toResource<B, I>(row);
+    const { rows } = await this.run<ResourceRow>(
+      "getResource",
+      (db, arg) => db.selectFrom("resources").selectAll().where("key", "=", arg(0)),
+      [idKey(id)],
+    );
+    return rows[0] === undefined ? undefined : this.toResource<B, I>(rows[0]);
   }
 
   async putResource<B, I>(write: ResourceWrite<B, I>): Promise<void> {
-    // Every resource write runs in a transaction, which keeps the transactions' rows right (see row-cache.ts).
-    if (!this.inTransaction) return this.transaction((tx) => tx.putResource(write));
     const row: ResourceRow = {
       key: idKey(write.id),
       id: write.id,
@@ -295,10 +274,6 @@ class SqlStore implements Store {
       created_at: write.at,
       changed_at: write.at,
     };
-    // A write that changes nothing is not made (the row keeps its instant of change): AKS's sync rewrites the same
-    // node facts and scale sets at the end of many operations.
-    const known = this.shared.rows.get(row.key);
-    if (known?.body === row.body && known.internal === row.internal && known.etag === row.etag) return;
     await this.run(
       "putResource",
       (db, arg) =>
@@ -321,26 +296,16 @@ class SqlStore implements Store {
           ),
       [row.key, row.id, row.type, row.parent_key, row.subscription, row.body, row.internal, row.etag, row.created_at, row.changed_at], // prettier-ignore
     );
-    this.shared.rows.written(row);
   }
 
   async deleteResource(id: string): Promise<boolean> {
-    if (!this.inTransaction) return this.transaction((tx) => tx.deleteResource(id));
-    const { rows } = await this.run<DeletedRow>(
-      "deleteResource",
-      (db, arg) => db.deleteFrom("resources").where("key", "=", arg(0)).returning(["key", "parent_key", "type"]),
-      [idKey(id)],
-    );
-    this.shared.rows.deleted(rows);
-    this.shared.rows.remember(idKey(id), null);
-    return rows.length > 0;
+    const result = await this.run("deleteResource", (db, arg) => db.deleteFrom("resources").where("key", "=", arg(0)), [
+      idKey(id),
+    ]);
+    return Number(result.numAffectedRows ?? 0) > 0;
   }
 
   async listChildren<B, I>(parentId: string, type: string): Promise<StoredResource<B, I>[]> {
-    const parentKey = idKey(parentId);
-    const lowerType = type.toLowerCase();
-    const known = this.cache?.children(parentKey, lowerType);
-    if (known !== undefined) return known.map((r) => this.toResource<B, I>(r));
     const { rows } = await this.run<ResourceRow>(
       "listChildren",
       (db, arg) =>
@@ -351,9 +316,8 @@ class SqlStore implements Store {
           .where("type", "=", arg(1))
           .orderBy("created_at")
           .orderBy("key"),
-      [parentKey, lowerType],
+      [idKey(parentId), type.toLowerCase()],
     );
-    this.cache?.rememberChildren(parentKey, lowerType, rows);
     return rows.map((r) => this.toResource<B, I>(r));
   }
 
@@ -376,20 +340,12 @@ class SqlStore implements Store {
   }
 
   async deleteUnder(scopeId: string): Promise<number> {
-    if (!this.inTransaction) return this.transaction((tx) => tx.deleteUnder(scopeId));
     const key = idKey(scopeId);
-    const { rows } = await this.run<DeletedRow>(
-      "deleteUnder",
-      (db, arg) =>
-        db
-          .deleteFrom("resources")
-          .where((eb) => atOrUnder(eb, arg(0), arg(1), arg(2)))
-          .returning(["key", "parent_key", "type"]),
-      [key, `${key}/`, `${key}0`],
-    );
-    this.shared.rows.deleted(rows);
-    this.shared.rows.remember(key, null);
-    return rows.length;
+    const result = await this.db
+      .deleteFrom("resources")
+      .where((eb) => atOrUnder(eb, key))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   async getOperation<T>(id: string): Promise<T | undefined> {
@@ -533,13 +489,7 @@ class SqlStore implements Store {
 
   async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this);
-    try {
-      return await this.root.transaction().execute((trx) => work(new SqlStore(trx, this.root, true, this.shared)));
-    } catch (error) {
-      // Rolled back: the rows it wrote are not the stored ones.
-      this.shared.rows.clear();
-      throw error;
-    }
+    return this.root.transaction().execute((trx) => work(new SqlStore(trx, this.root, true, this.shared)));
   }
 
   async savepoint<T>(work: (store: Store) => Promise<T>): Promise<T> {
@@ -551,8 +501,6 @@ class SqlStore implements Store {
       try {
         result = await work(this);
       } catch (error) {
-        // Its writes are undone: the rows remembered since may be among them.
-        this.shared.rows.clear();
         await this.statement(`rollback to savepoint ${name}`);
         await this.statement(`release savepoint ${name}`);
         throw error;
@@ -572,7 +520,6 @@ class SqlStore implements Store {
       await db.deleteFrom("timers").execute();
       await db.deleteFrom("events").execute();
     });
-    this.shared.rows.clear();
   }
 
   async close(): Promise<void> {
@@ -620,7 +567,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
   if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
-  return new SqlStore(db, db, false, { queries: new Map(), direct: directSqlite(database), rows: new RowCache() });
+  return new SqlStore(db, db, false, { queries: new Map(), direct: directSqlite(database) });
 }
 
 /**
