@@ -384,9 +384,8 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
   if (ex !== undefined) {
     for (const [k, v] of Object.entries(ex)) if (!(k in base)) kept[k] = v;
   }
-  const properties: ClusterProperties = {
-    ...kept,
-    ...base,
+  // Object.assign, not a literal that starts with spreads: V8 builds such a literal a property at a time (~30 µs).
+  const properties: ClusterProperties = Object.assign({}, kept, base, {
     provisioningState: ex?.provisioningState ?? "Creating",
     powerState: ex?.powerState ?? { code: "Running" },
     kubernetesVersion: ex?.kubernetesVersion ?? "",
@@ -407,7 +406,7 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
     oidcIssuerProfile: oidc(base.oidcIssuerProfile, ex?.oidcIssuerProfile, ctx),
     workloadAutoScalerProfile: (base.workloadAutoScalerProfile as JsonObject | undefined) ?? (ex?.workloadAutoScalerProfile as JsonObject | undefined) ?? {}, // prettier-ignore
     resourceUID: ex?.resourceUID ?? resourceUid(ctx.nowMs),
-  };
+  });
   if (identityProfile !== undefined) properties.identityProfile = identityProfile;
   if (fqdnSubdomain !== undefined && fqdnSubdomain !== "") properties.fqdnSubdomain = fqdnSubdomain;
   if (dnsPrefix === "") delete (properties as JsonObject).dnsPrefix;

