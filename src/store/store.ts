@@ -183,14 +183,12 @@ interface Shared {
   direct?: DirectExecutor | undefined;
 }
 
+/**
+ * Reads are not cached above SQLite: its own page cache serves a point read in a few microseconds, and on the fleet
+ * bench a cache of rows here (kept within or across transactions) was no faster, for up to twice the memory.
+ */
 class SqlStore implements Store {
-  /**
-   * Nesting depth of savepoints (names are per depth, so their SQL text is a small fixed set).
-   *
-   * Reads are not cached: SQLite's own page cache already serves a point read in a few microseconds, and the fleet
-   * bench measured a cache of rows here (kept within or across transactions) as no faster, for several times the
-   * memory.
-   */
+  /** Nesting depth of savepoints (names are per depth, so their SQL text is a small fixed set). */
   private savepointDepth = 0;
 
   constructor(
