@@ -242,6 +242,53 @@ describe("managed clusters through @azure/arm-containerservice", () => {
     assert.ok(started.agentPoolProfiles!.every((p) => p.powerState?.code === "Running"));
   });
 
+  it("shows eTags on clusters and pools, and honours If-Match / If-None-Match with them", async () => {
+    const cluster = await client.managedClusters.get("rg-life", "life");
+    const clusterTag = cluster.eTag!;
+    assert.match(clusterTag, /^[0-9a-f-]{36}$/);
+    const pool = await client.agentPools.get("rg-life", "life", "system");
+    assert.match(pool.eTag ?? "", /^[0-9a-f-]{36}$/);
+    assert.equal(cluster.agentPoolProfiles!.find((p) => p.name === "system")?.eTag, pool.eTag);
+    const raw = await server.fetch(`${base("life")}?api-version=2026-06-01`);
+    assertMatchesSpec(SPEC_2025, "ManagedClusters_Get", 200, raw.body);
+
+    // A write that names a stale eTag is refused before anything changes; the current one lets it through.
+    const stale = "00000000-0000-0000-0000-000000000000";
+    await assert.rejects(
+      client.managedClusters.beginCreateOrUpdateAndWait("rg-life", "life", { ...cluster, tags: { step: "stale" } }, { ...POLL, ifMatch: stale }), // prettier-ignore
+      (e: { statusCode?: number; code?: string }) => e.statusCode === 412 && e.code === "PreconditionFailed",
+    );
+    await assert.rejects(
+      client.managedClusters.beginCreateOrUpdateAndWait("rg-life", "life", cluster, { ...POLL, ifNoneMatch: "*" }),
+      (e: { statusCode?: number; code?: string }) => e.statusCode === 412 && e.code === "PreconditionFailed",
+    );
+    const updated = await client.managedClusters.beginCreateOrUpdateAndWait("rg-life", "life", { ...cluster, tags: { step: "current" } }, { ...POLL, ifMatch: clusterTag }); // prettier-ignore
+    assert.deepEqual(updated.tags, { step: "current" });
+    assert.notEqual(updated.eTag, clusterTag, "an update changes the cluster's eTag");
+
+    // A pool write checks the pool's own eTag.
+    await assert.rejects(
+      client.agentPools.beginCreateOrUpdateAndWait("rg-life", "life", "system", { ...pool, count: 3 }, { ...POLL, ifMatch: stale }), // prettier-ignore
+      (e: { statusCode?: number; code?: string }) => e.statusCode === 412 && e.code === "PreconditionFailed",
+    );
+    const current = await client.agentPools.get("rg-life", "life", "system");
+    const scaled = await client.agentPools.beginCreateOrUpdateAndWait("rg-life", "life", "system", { ...current, count: 3 }, { ...POLL, ifMatch: current.eTag! }); // prettier-ignore
+    assert.equal(scaled.count, 3);
+    assert.notEqual(scaled.eTag, current.eTag, "a pool write changes the pool's eTag");
+    // ... and only the pool's: the cluster's eTag is the one it had, and still lets a write through.
+    const afterPool = await client.managedClusters.get("rg-life", "life");
+    assert.equal(afterPool.eTag, updated.eTag);
+    assert.equal(afterPool.agentPoolProfiles!.find((p) => p.name === "system")?.eTag, scaled.eTag);
+    await client.managedClusters.beginCreateOrUpdateAndWait("rg-life", "life", { ...afterPool, tags: { step: "after-pool" } }, { ...POLL, ifMatch: updated.eTag! }); // prettier-ignore
+
+    // The field came with api-version 2024-09-01: older ones do not show it.
+    const old = (await server.fetch(`${base("life")}?api-version=2024-08-01`)).body as Record<string, unknown> & {
+      properties: { agentPoolProfiles: Record<string, unknown>[] };
+    };
+    assert.equal(old.eTag, undefined);
+    assert.ok(old.properties.agentPoolProfiles.every((p) => p.eTag === undefined));
+  });
+
   it("keeps the last system pool, lists and updates tags, and deletes everything", async () => {
     await assert.rejects(
       client.agentPools.beginDeleteAndWait("rg-life", "life", "system", POLL),

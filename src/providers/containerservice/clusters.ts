@@ -576,7 +576,7 @@ export class ClusterWrites {
     await this.lifecycle.writePool(store, clusterId, body, internal);
     const pending: PendingChanges = { pools: {} };
     if (Object.keys(plan.pending).length > 0) pending.pools![poolName] = plan.pending;
-    const op = await this.lifecycle.begin(store, { id: clusterId, body: cluster.body, internal: { ...cluster.internal, pending } }, this.beginOptions(action, caller, reason, poolName)); // prettier-ignore
+    const op = await this.lifecycle.begin(store, { id: clusterId, body: cluster.body, internal: { ...cluster.internal, pending }, etag: cluster.etag }, this.beginOptions(action, caller, reason, poolName)); // prettier-ignore
     const pool = (await store.getResource<PoolBody, PoolInternal>(body.id))!;
     return { op, created: plan.created, pool };
   }
@@ -627,7 +627,7 @@ export class ClusterWrites {
     const props = { ...p, provisioningState: "UpgradingNodeImageVersion" as const };
     await this.lifecycle.writePool(store, clusterId, { ...pool.body, properties: props }, pool.internal);
     const internal = { ...record.cluster.internal, pending: { pools: { [pool.body.name]: { nodeImageVersion: latest } } } }; // prettier-ignore
-    const op = await this.lifecycle.begin(store, { id: clusterId, body: record.cluster.body, internal }, this.beginOptions("UpgradingNodeImageVersion", caller, reason, pool.body.name, resultIsPool ? pool.id : undefined)); // prettier-ignore
+    const op = await this.lifecycle.begin(store, { id: clusterId, body: record.cluster.body, internal, etag: record.cluster.etag }, this.beginOptions("UpgradingNodeImageVersion", caller, reason, pool.body.name, resultIsPool ? pool.id : undefined)); // prettier-ignore
     return { op, created: false, pool: (await store.getResource<PoolBody, PoolInternal>(pool.id))! };
   }
 }

@@ -288,7 +288,8 @@ export class ContainerServiceProvider {
   }
 
   private clusterBody(ctx: RequestContext, record: ClusterRecord): JsonObject {
-    return shapeCluster(this.lifecycle.compose(record), ctx.servedApiVersion, this.platform.clock.nowMs());
+    const etags = { cluster: record.cluster.etag, pools: new Map(record.pools.map((p) => [p.body.name, p.etag])) };
+    return shapeCluster(this.lifecycle.compose(record), ctx.servedApiVersion, this.platform.clock.nowMs(), etags);
   }
 
   private async putCluster(ctx: RequestContext): Promise<ArmResponse> {
@@ -428,7 +429,7 @@ export class ContainerServiceProvider {
   }
 
   private poolBody(ctx: RequestContext, pool: StoredPool): JsonObject {
-    return shapePool(pool.body, ctx.servedApiVersion);
+    return shapePool(pool.body, ctx.servedApiVersion, this.platform.clock.nowMs(), pool.etag);
   }
 
   /**
@@ -688,10 +689,9 @@ export class ContainerServiceProvider {
       const now = this.platform.clock.now().toISOString();
       const { active: _a, pending: _p, ...internal } = cluster.internal;
       const canceled = { ...cluster.body, properties: { ...cluster.body.properties, provisioningState: "Canceled" as const } }; // prettier-ignore
-      await this.lifecycle.writeCluster(store, active.pool === undefined ? canceled : cluster.body, {
-        ...internal,
-        lastOperation: { id: op.id, action: active.action, endedAt: now, caller: op.caller, status: "Canceled" },
-      });
+      const lastOperation = { id: op.id, action: active.action, endedAt: now, caller: op.caller, status: "Canceled" };
+      if (active.pool === undefined) await this.lifecycle.writeCluster(store, canceled, { ...internal, lastOperation });
+      else await this.lifecycle.writeCluster(store, cluster.body, { ...internal, lastOperation }, cluster.etag);
       for (const pool of record.pools) {
         const state = pool.body.properties.provisioningState;
         if (state === "Succeeded" || state === "Failed" || state === "Canceled") continue;

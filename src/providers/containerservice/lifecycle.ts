@@ -51,8 +51,11 @@ export interface PoolInternal extends JsonObject {
 export type StoredCluster = StoredResource<ClusterBody, ClusterInternal>;
 export type StoredPool = StoredResource<PoolBody, PoolInternal>;
 
-/** A cluster as an operation begins on it: its id and the documents to store (not yet written). */
-export type ClusterDuring = Pick<StoredCluster, "id" | "body" | "internal">;
+/**
+ * A cluster as an operation begins on it: its id and the documents to store (not yet written), and its stored ETag,
+ * which an agent pool's operation keeps (see `writeCluster`).
+ */
+export type ClusterDuring = Pick<StoredCluster, "id" | "body" | "internal"> & { etag?: string };
 
 export interface ClusterRecord {
   cluster: StoredCluster;
@@ -142,9 +145,13 @@ export class Lifecycle {
     return { ...record.cluster.body, properties: ordered as ClusterBody["properties"] };
   }
 
-  async writeCluster(store: Store, body: ClusterBody, internal: ClusterInternal): Promise<string> {
+  /**
+   * Writes the cluster's documents with a new ETag, or with `keepEtag`: an agent pool's operation leaves the cluster
+   * as it was (its lock is not part of it) and AKS changes only the pool's eTag then.
+   */
+  async writeCluster(store: Store, body: ClusterBody, internal: ClusterInternal, keepEtag?: string): Promise<string> {
     const parsed = parseResourceId(body.id)!;
-    const etag = newEtag();
+    const etag = keepEtag ?? newEtag();
     await store.putResource({
       id: body.id,
       type: CLUSTER_TYPE,
@@ -282,7 +289,7 @@ export class Lifecycle {
       caller: options.caller,
       ...(options.pool === undefined ? {} : { pool: options.pool }),
     };
-    await this.writeCluster(store, cluster.body, { ...cluster.internal, active });
+    await this.writeCluster(store, cluster.body, { ...cluster.internal, active }, isPool ? cluster.etag : undefined);
     await this.emit(store, this.event("Started", op));
     return op;
   }
@@ -325,7 +332,7 @@ export class Lifecycle {
         }
       }
       const { active: _a, pending: _p, ...rest } = cluster.internal;
-      await this.writeCluster(store, cluster.body, { ...rest, lastOperation });
+      await this.writeCluster(store, cluster.body, { ...rest, lastOperation }, cluster.etag);
     } else {
       const transition = CLUSTER_ACTIONS[payload.action as ClusterAction];
       if (transition.completion === "remove") {

@@ -8,6 +8,8 @@
  * - before 2023-06-01: no `autoUpgradeProfile.nodeOSUpgradeChannel`;
  * - before 2023-10-01: no `supportPlan`, `resourceUID`, `metricsProfile`, `networkProfile.networkDataplane`, nor the
  *   pools' `securityProfile` (vTPM / secure boot); an empty `nodeLabels` was left out.
+ * - before 2024-09-01 (and 2024-04-02-preview): no `eTag` on clusters and pools; on those api-versions it shows once
+ *   AKS rolled it out (AKS_BEHAVIOUR_CHANGES.eTagsShown), as the stored ETag without its quotes.
  * The 2022-11-01 spec (in shared/azure-specs) is the reference for the oldest shapes.
  */
 import type { JsonObject } from "../../arm/body.js";
@@ -29,6 +31,36 @@ function without(obj: JsonObject, ...keys: string[]): JsonObject {
   return out;
 }
 
+/** The stored ETags of a cluster and of its pools (by name), as HTTP quotes them. */
+export interface ETags {
+  cluster: string;
+  pools: ReadonlyMap<string, string>;
+}
+
+/** Whether answers at `apiVersion` and instant `nowMs` carry `eTag` (see AKS_BEHAVIOUR_CHANGES.eTagsShown). */
+function showsETag(apiVersion: string, nowMs: number): boolean {
+  const v = dateOf(apiVersion);
+  const inSpec = apiVersion.endsWith("-preview") ? v >= "2024-04-02" : v >= "2024-09-01";
+  return inSpec && behaviourSince("eTagsShown", nowMs);
+}
+
+/** An ETag as the body shows it: the bare value, without the quotes of the HTTP header (If-Match takes either). */
+function bodyETag(etag: string): string {
+  return etag.replace(/^"(.*)"$/, "$1");
+}
+
+/** A pool as answered at `apiVersion`: `etag` is its stored ETag. */
+export function shapePool(body: JsonObject, apiVersion: string, nowMs: number, etag: string): JsonObject {
+  const shaped = shapeOlderPool(body, apiVersion);
+  if (!showsETag(apiVersion, nowMs) || !isObject(shaped.properties)) return shaped;
+  return { ...shaped, properties: withETag(shaped.properties, etag) };
+}
+
+/** `props` with `eTag` first, where the spec's examples put it among a pool's properties. */
+function withETag(props: JsonObject, etag: string): JsonObject {
+  return Object.assign({ eTag: bodyETag(etag) }, props);
+}
+
 export function shapePoolProperties(props: JsonObject, apiVersion: string): JsonObject {
   if (dateOf(apiVersion) >= V2023_10) return props;
   const out = without(props, "securityProfile");
@@ -36,7 +68,7 @@ export function shapePoolProperties(props: JsonObject, apiVersion: string): Json
   return out;
 }
 
-export function shapePool(body: JsonObject, apiVersion: string): JsonObject {
+function shapeOlderPool(body: JsonObject, apiVersion: string): JsonObject {
   if (dateOf(apiVersion) >= V2023_10 || !isObject(body.properties)) return body;
   return { ...body, properties: shapePoolProperties(body.properties, apiVersion) };
 }
@@ -49,8 +81,30 @@ function withDockerBridge(body: JsonObject): JsonObject {
   return { ...body, properties: { ...body.properties, networkProfile: { ...net, dockerBridgeCidr: "172.17.0.1/16" } } };
 }
 
-/** `nowMs`: the emulated time of the answer (some fields depended on the date, not the api-version). */
-export function shapeCluster(body: JsonObject, apiVersion: string, nowMs: number): JsonObject {
+/**
+ * A cluster as answered at `apiVersion`. `nowMs`: the emulated time of the answer (some fields depended on the date,
+ * not the api-version); `etags`: the stored ETags of the cluster and its pools.
+ */
+export function shapeCluster(body: JsonObject, apiVersion: string, nowMs: number, etags: ETags): JsonObject {
+  const shaped = shapeOlderCluster(body, apiVersion, nowMs);
+  if (!showsETag(apiVersion, nowMs)) return shaped;
+  const out: JsonObject = { ...shaped };
+  // The spec's examples put the cluster's eTag after its type, before its properties.
+  delete out.properties;
+  out.eTag = bodyETag(etags.cluster);
+  out.properties = shaped.properties;
+  const props = shaped.properties;
+  if (isObject(props) && Array.isArray(props.agentPoolProfiles)) {
+    const profiles = props.agentPoolProfiles.map((p) => {
+      const etag = isObject(p) && typeof p.name === "string" ? etags.pools.get(p.name) : undefined;
+      return isObject(p) && etag !== undefined ? Object.assign({ name: p.name }, withETag(p, etag)) : p;
+    });
+    out.properties = { ...props, agentPoolProfiles: profiles };
+  }
+  return out;
+}
+
+function shapeOlderCluster(body: JsonObject, apiVersion: string, nowMs: number): JsonObject {
   const v = dateOf(apiVersion);
   if (v < V2023_04 || !behaviourSince("dockerBridgeCidrRetired", nowMs)) body = withDockerBridge(body);
   if (v >= V2023_10 || !isObject(body.properties)) return body;

@@ -129,6 +129,14 @@ export const AKS_BEHAVIOUR_CHANGES = {
    * 2022 that azure-cli bumped to 2024-09-01 by text replacement keep it.
    */
   dockerBridgeCidrRetired: Date.parse("2023-05-26T00:00:00Z"),
+  /**
+   * Since then, managed clusters show their `eTag`, and agent pools theirs (`properties.eTag`, and in the cluster's
+   * `agentPoolProfiles`), on the api-versions whose spec has the field (stable 2024-09-01 on, 2024-04-02-preview),
+   * for If-Match / If-None-Match. The 2024-09-01 spec already had it, but no answer recorded up to 2024-11-21 at that
+   * api-version carries it; az 2.69.0 (released 2025-02-04) shipped `--if-match` / `--if-none-match` for
+   * `az aks create/update/delete` (Azure/azure-cli#30309), taken here as the rollout.
+   */
+  eTagsShown: Date.parse("2025-02-04T00:00:00Z"),
   scaleShownAsUpdatingAgain: Date.parse("2024-07-15T00:00:00Z"),
 } as const;
 
