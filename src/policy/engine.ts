@@ -225,8 +225,8 @@ export class Policy {
     const stoppedAtText = cluster.internal.stoppedAt ?? record.stoppedAt;
     const extra: Record<string, unknown> = {};
     for (const source of this.factSources) Object.assign(extra, await source(store, cluster.id, now));
-    // The sources' facts are added after the literal: an object literal that starts with a spread and goes on with
-    // two dozen properties takes V8 about 25 µs to build, this about half a microsecond.
+    // The sources' facts are merged with Object.assign (the literal's own facts win): an object literal that starts
+    // with a spread and goes on with two dozen properties takes V8 about 25 µs to build, this about a microsecond.
     const facts: ClusterFacts = {
       id: cluster.id,
       subscriptionId,
@@ -252,8 +252,7 @@ export class Policy {
       alphaFeatures: alpha,
       createdAt: cluster.createdAt,
     };
-    for (const [name, value] of Object.entries(extra)) if (!(name in facts)) (facts as unknown as Record<string, unknown>)[name] = value; // prettier-ignore
-    return facts;
+    return Object.assign(extra, facts);
   }
 
   private evaluate(facts: ClusterFacts, now: Date): { findings: Finding[]; actions: PlannedAction[]; next?: number } {

@@ -152,8 +152,9 @@ function parse<T>(text: string): T {
 }
 
 /**
- * A scope's own key and the keys under it, as a key range the primary-key index can serve: every key that starts with `scope/` lies in
- * [`scope/`, `scope0`), since '0' is the character right after '/'. (A LIKE would scan the whole table.)
+ * A scope's own key and the keys under it, as a key range the primary-key index can serve: every key that starts
+ * with `scope/` lies in [`scope/`, `scope0`), since '0' is the character right after '/'. (A LIKE would scan the
+ * whole table.)
  */
 function atOrUnder(eb: ExpressionBuilder<Database, "resources">, scopeKey: string): Expression<SqlBool> {
   return eb.or([eb("key", "=", scopeKey), eb.and([eb("key", ">=", `${scopeKey}/`), eb("key", "<", `${scopeKey}0`)])]);

@@ -128,10 +128,6 @@ export class ScaleSetRecords {
     return kept;
   }
 
-  async removeInstance(store: Store, node: NodeResource, now: Date): Promise<void> {
-    await this.removeInstances(store, [node], now);
-  }
-
   /** Removes instances and the faults injected into them (one look at the faults for all of them). */
   async removeInstances(store: Store, nodes: NodeResource[], now: Date): Promise<void> {
     for (const node of nodes) this.nodes.forget(node.internal, now);

@@ -114,7 +114,7 @@ export async function applyVmAction(
       if (state.power !== "running") nodes.setPower(state, "running", change, now);
       break;
     case "delete":
-      await deps.records.removeInstance(store, node, now);
+      await deps.records.removeInstances(store, [node], now);
       return;
   }
   if (state.faults.length > 0 && state.power === "running") await nodes.recheck(store, node, now);

@@ -30,7 +30,7 @@ export function asyncOperationHeaders(
   const headers: Record<string, string> = {
     "Azure-AsyncOperation": `${base}/operations/${op.id}?api-version=2016-03-30`,
     "Retry-After": "1",
-    "Retry-After-Ms": "100",
+    ...POLL,
   };
   if (withLocation) headers.Location = `${base}/operationresults/${op.id}?api-version=2016-03-30`;
   return headers;
