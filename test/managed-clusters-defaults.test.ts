@@ -32,6 +32,8 @@ function cluster(overrides: Partial<ManagedCluster> = {}): ManagedCluster {
   };
 }
 
+const KUBENET: Partial<ManagedCluster> = { networkProfile: { networkPlugin: "kubenet" } };
+
 describe("managed cluster defaults and echoes (today's AKS)", () => {
   let server: Aksemu;
   let client: ContainerServiceClient;
@@ -65,7 +67,7 @@ describe("managed cluster defaults and echoes (today's AKS)", () => {
     });
 
     // A kubenet cluster cannot host Windows pools: no profile.
-    const kubenet = await client.managedClusters.beginCreateOrUpdateAndWait(RG, "kubenet", cluster(), POLL);
+    const kubenet = await client.managedClusters.beginCreateOrUpdateAndWait(RG, "kubenet", cluster(KUBENET), POLL);
     assert.equal(kubenet.windowsProfile, undefined);
 
     // Turning on one storage driver keeps the others.
@@ -197,7 +199,7 @@ describe("managed cluster defaults and echoes (today's AKS)", () => {
   });
 
   it("migrates a kubenet cluster to Azure CNI Overlay, and refuses other plugin changes", async () => {
-    const created = await client.managedClusters.beginCreateOrUpdateAndWait(RG, "kubenet", cluster(), POLL);
+    const created = await client.managedClusters.beginCreateOrUpdateAndWait(RG, "kubenet", cluster(KUBENET), POLL);
     await assert.rejects(
       client.managedClusters.beginCreateOrUpdateAndWait(RG, "kubenet", { ...created, networkProfile: { ...created.networkProfile, networkPlugin: "azure" } }, POLL), // prettier-ignore
       (e: { code?: string }) => e.code === "PropertyChangeNotAllowed",
@@ -214,6 +216,73 @@ describe("managed cluster defaults and echoes (today's AKS)", () => {
     assert.equal(migrated.networkProfile?.networkPlugin, "azure");
     assert.equal(migrated.networkProfile?.networkPluginMode, "overlay");
     assert.equal(migrated.networkProfile?.networkDataplane, "azure");
+  });
+
+  it("gives a cluster that names no network plugin Azure CNI Overlay, unless its api-version cannot say so", async () => {
+    const overlay = await client.managedClusters.beginCreateOrUpdateAndWait(RG, "unnamed", cluster(), POLL);
+    assert.equal(overlay.networkProfile?.networkPlugin, "azure");
+    assert.equal(overlay.networkProfile?.networkPluginMode, "overlay");
+    assert.equal(overlay.networkProfile?.networkDataplane, "azure");
+    assert.equal(overlay.networkProfile?.networkPolicy, "none");
+    assert.equal(overlay.networkProfile?.podCidr, "10.244.0.0/16");
+    assert.equal(overlay.agentPoolProfiles![0]!.maxPods, 250);
+    // AKS gives a Windows profile only to clusters that asked for Azure CNI (recording test_aks_update_dualstack).
+    assert.equal(overlay.windowsProfile, undefined);
+
+    // The 2022-11-01 api-version has no networkPluginMode: its clients keep that api-version's default, kubenet.
+    const put = await server.fetch(`${path("unnamed-old")}?api-version=2022-11-01`, {
+      method: "PUT",
+      body: {
+        location: "westus2",
+        identity: { type: "SystemAssigned" },
+        properties: { dnsPrefix: "old", agentPoolProfiles: [{ name: "nodepool1", count: 1, vmSize: "Standard_DS2_v2", mode: "System" }] }, // prettier-ignore
+      },
+    });
+    assert.equal(put.status, 201, put.text);
+    const props = (put.body as Wire).properties as { networkProfile: Record<string, unknown>; agentPoolProfiles: { maxPods: number }[] }; // prettier-ignore
+    assert.equal(props.networkProfile.networkPlugin, "kubenet");
+    assert.equal(props.networkProfile.networkPluginMode, undefined);
+    assert.equal(props.agentPoolProfiles[0]!.maxPods, 110);
+  });
+
+  it("fills Advanced Container Networking Services' features: all that can be on, unless turned off", async () => {
+    const cilium = { networkPlugin: "azure", networkPluginMode: "overlay", networkDataplane: "cilium" } as const;
+    const created = await client.managedClusters.beginCreateOrUpdateAndWait(
+      RG,
+      "acns",
+      cluster({ networkProfile: { ...cilium, advancedNetworking: { enabled: true } } }),
+      POLL,
+    );
+    const acns = (c: ManagedCluster): unknown => plain(c.networkProfile?.advancedNetworking);
+    assert.deepEqual(acns(created), { enabled: true, observability: { enabled: true }, security: { enabled: true } });
+    assert.equal(created.networkProfile?.networkPolicy, "cilium");
+
+    const update = (advancedNetworking: object): Promise<ManagedCluster> =>
+      client.managedClusters.beginCreateOrUpdateAndWait(RG, "acns", { ...created, networkProfile: { ...created.networkProfile, advancedNetworking } }, POLL); // prettier-ignore
+    const noSecurity = await update({ enabled: true, security: { enabled: false } });
+    assert.deepEqual(acns(noSecurity), { enabled: true, observability: { enabled: true }, security: { enabled: false } }); // prettier-ignore
+    // `enabled` alone turns every feature back on (recording test_aks_create_with_enable_acns_complex).
+    const again = await update({ enabled: true });
+    assert.deepEqual(acns(again), { enabled: true, observability: { enabled: true }, security: { enabled: true } });
+    const off = await update({ enabled: false });
+    assert.deepEqual(acns(off), { enabled: false, observability: { enabled: false }, security: { enabled: false } });
+    // An update that leaves the profile out keeps it.
+    const kept = await client.managedClusters.beginCreateOrUpdateAndWait(RG, "acns", { ...off, tags: { t: "1" } }, POLL); // prettier-ignore
+    assert.deepEqual(acns(kept), acns(off));
+
+    // Without Cilium there is no security feature: off by default, refused when asked for.
+    const azure = await client.managedClusters.beginCreateOrUpdateAndWait(
+      RG,
+      "acns-azure",
+      cluster({ networkProfile: { networkPlugin: "azure", networkPluginMode: "overlay", advancedNetworking: { enabled: true } } }), // prettier-ignore
+      POLL,
+    );
+    assert.deepEqual(acns(azure), { enabled: true, observability: { enabled: true }, security: { enabled: false } });
+    await assert.rejects(
+      client.managedClusters.beginCreateOrUpdateAndWait(RG, "acns-refused", cluster({ networkProfile: { networkPlugin: "azure", advancedNetworking: { enabled: true, security: { enabled: true } } } }), POLL), // prettier-ignore
+      (e: { statusCode?: number; message?: string }) =>
+        e.statusCode === 400 && /Cilium dataplane/.test(e.message ?? ""),
+    );
   });
 
   it("writes the Istio profile's components, and a long-term-support cluster follows patches", async () => {

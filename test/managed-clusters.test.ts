@@ -61,14 +61,16 @@ describe("managed clusters through @azure/arm-containerservice", () => {
     assert.equal(created.supportPlan, "KubernetesOfficial");
     assert.equal(created.maxAgentPools, 100);
     assert.equal(created.autoUpgradeProfile?.nodeOSUpgradeChannel, "NodeImage");
-    assert.equal(created.networkProfile?.networkPlugin, "kubenet");
+    // No network plugin named, Kubernetes 1.30 or later: Azure CNI Overlay (AKS's default since late 2024).
+    assert.equal(created.networkProfile?.networkPlugin, "azure");
+    assert.equal(created.networkProfile?.networkPluginMode, "overlay");
     assert.equal(created.networkProfile?.podCidr, "10.244.0.0/16");
     assert.equal(created.networkProfile?.dnsServiceIP, "10.0.0.10");
     assert.match(created.resourceUID ?? "", /^[0-9a-f]{24}$/);
     const pool = created.agentPoolProfiles![0]!;
     assert.equal(pool.osDiskSizeGB, 128);
     assert.equal(pool.osDiskType, "Managed");
-    assert.equal(pool.maxPods, 110);
+    assert.equal(pool.maxPods, 250);
     assert.equal(pool.osSKU, "Ubuntu");
     assert.equal(pool.orchestratorVersion, created.currentKubernetesVersion);
     assert.equal(pool.currentOrchestratorVersion, created.currentKubernetesVersion);

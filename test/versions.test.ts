@@ -1,8 +1,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ContainerServiceClient, type KubernetesVersion } from "@azure/arm-containerservice";
+import { ContainerServiceClient, type KubernetesVersion, type ManagedCluster } from "@azure/arm-containerservice";
 import { startAksemu, type Aksemu } from "./support/aksemu.js";
-import { clusterClient } from "./support/policy.js";
+import { clusterClient, settle } from "./support/policy.js";
 import { assertMatchesSpec, specForApiVersion } from "./support/spec.js";
 import { AzCli, azSuiteOptions, requireAz } from "./support/az-cli.js";
 
@@ -198,6 +198,45 @@ describe("kubernetesVersions on other dates", () => {
       }
       const def = (await orchestrators(server)).find((o) => o.default === true);
       assert.equal(def?.orchestratorVersion, "1.35.6");
+    } finally {
+      await server.dispose();
+    }
+  });
+
+  it("2024-11-20: the canary region eastus2euap runs ahead (1.31 GA, default 1.30) and gets Overlay by default", async () => {
+    const server = await startAksemu({ args: ["--clock", "frozen", "--now", "2024-11-20T12:00:00Z"] });
+    try {
+      // As recorded that week: westus2 still lists 1.31 as preview and defaults to 1.29; eastus2euap has 1.31 GA.
+      const westus2 = await kubernetesVersions(server, "westus2");
+      assert.equal(byVersion(westus2, "1.31")?.isPreview, true);
+      assert.equal(westus2.find((v) => v.isDefault === true)?.version, "1.29");
+      const canary = await kubernetesVersions(server, "eastus2euap");
+      assert.ok(byVersion(canary, "1.31") !== undefined && byVersion(canary, "1.31")?.isPreview !== true);
+      assert.equal(canary.find((v) => v.isDefault === true)?.version, "1.30");
+
+      // A cluster with no version and no network plugin: the region's default, and its network follows it.
+      const aks = client(server);
+      const created: Record<string, ManagedCluster> = {};
+      for (const location of ["westus2", "eastus2euap"]) {
+        await server.resources().resourceGroups.createOrUpdate(`rg-${location}`, { location });
+        // The clock is frozen: the operation ends when the test moves it.
+        created[location] = await settle(
+          server,
+          aks.managedClusters.beginCreateOrUpdate(`rg-${location}`, "default", {
+            location,
+            identity: { type: "SystemAssigned" },
+            dnsPrefix: "default",
+            agentPoolProfiles: [{ name: "nodepool1", count: 1, vmSize: "Standard_DS2_v2", mode: "System" }],
+          }),
+        );
+      }
+      assert.match(created.westus2!.currentKubernetesVersion ?? "", /^1\.29\./);
+      assert.equal(created.westus2!.networkProfile?.networkPlugin, "kubenet");
+      assert.equal(created.westus2!.agentPoolProfiles![0]!.maxPods, 110);
+      assert.match(created.eastus2euap!.currentKubernetesVersion ?? "", /^1\.30\./);
+      assert.equal(created.eastus2euap!.networkProfile?.networkPlugin, "azure");
+      assert.equal(created.eastus2euap!.networkProfile?.networkPluginMode, "overlay");
+      assert.equal(created.eastus2euap!.agentPoolProfiles![0]!.maxPods, 250);
     } finally {
       await server.dispose();
     }

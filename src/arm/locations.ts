@@ -37,6 +37,17 @@ export const REGIONS: readonly { name: string; displayName: string; geography: s
   { name: "southindia", displayName: "South India", geography: "India" },
 ];
 
+/**
+ * Azure's canary regions (EUAP: early updates access program), where Azure deploys each service release before any
+ * other region.
+ */
+const CANARY_REGIONS: ReadonlySet<string> = new Set(["centraluseuap", "eastus2euap"]);
+
+/** Whether `location` (canonical or display name) is one of Azure's canary regions. */
+export function isCanaryRegion(location: string): boolean {
+  return CANARY_REGIONS.has(normalizeLocation(location) ?? location.toLowerCase());
+}
+
 const byKey = new Map<string, string>();
 for (const r of REGIONS) {
   byKey.set(r.name, r.name);

@@ -215,10 +215,13 @@ export class Policy {
         ? await this.options.subscriptions.stateOf(store, subscriptionId)
         : { state: subBody.state, since: cluster.createdAt };
     const catalog = versionCatalogAt(now);
+    // What counts as preview is what AKS offers in the cluster's region (canary regions run ahead of the calendar);
+    // the support dates are the calendar's everywhere.
+    const offered = versionCatalogAt(now, body.location);
     const preview: string[] = [];
     const alpha: string[] = [];
     for (const detector of this.detectors) {
-      const found = detector(cluster, catalog);
+      const found = detector(cluster, offered);
       preview.push(...(found.preview ?? []));
       alpha.push(...(found.alpha ?? []));
     }

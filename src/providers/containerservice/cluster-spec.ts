@@ -8,8 +8,10 @@ import { ArmError } from "../../arm/errors.js";
 import { isObject, optionalBoolean, optionalObject, optionalString, type JsonObject } from "../../arm/body.js";
 import { aksErrors } from "./errors.js";
 import type { ClusterBody, ClusterProperties } from "./model.js";
+import { describesNetworkPluginMode } from "./shapes.js";
 import { behaviourSince } from "./state.js";
 import { enumValue, validateDnsPrefix } from "./validation.js";
+import { compareVersions } from "./versions/index.js";
 
 const NETWORK_PLUGINS = ["azure", "kubenet", "none"] as const;
 const OUTBOUND_TYPES = ["loadBalancer", "userDefinedRouting", "managedNATGateway", "userAssignedNATGateway", "none"] as const; // prettier-ignore
@@ -105,8 +107,8 @@ export interface ClusterSpec {
   /** The body to store, without `agentPoolProfiles`, versions and states (filled by the caller). */
   body: ClusterBody;
   lts: boolean;
-  networkPlugin: string;
-  networkPluginMode: string | undefined;
+  /** A new cluster that did not name its network plugin: the default depends on its version (versionDefaultNetwork). */
+  networkPluginDefaulted: boolean;
   /** The raw requested kubernetesVersion (`""`/undefined = default or unchanged). */
   requestedVersion: string | undefined;
   autoUpgradeChannel: string | undefined;
@@ -234,6 +236,8 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
     else if (ex === undefined && behaviourSince("networkPolicyNoneByDefault", ctx.nowMs))
       network.networkPolicy = "none";
   }
+  const advanced = advancedNetworking(netIn, exNet, network.networkDataplane === "cilium");
+  if (advanced !== undefined) network.advancedNetworking = advanced;
   network.ipFamilies = Array.isArray(netIn.ipFamilies) ? netIn.ipFamilies : ((exNet?.ipFamilies as unknown[] | undefined) ?? ["IPv4"]); // prettier-ignore
   const dualStack = (network.ipFamilies as unknown[]).includes("IPv6");
   // Dual-stack: an IPv6 range follows each IPv4 one; AKS draws a unique local (fdxx:) range when none is sent.
@@ -485,11 +489,55 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
   return {
     body,
     lts: supportPlan === "AKSLongTermSupport",
-    networkPlugin,
-    networkPluginMode,
+    networkPluginDefaulted: ex === undefined && pluginIn === undefined,
     requestedVersion: optionalString(props, "kubernetesVersion", t("kubernetesVersion")),
     autoUpgradeChannel: channel,
   };
+}
+
+/**
+ * Advanced Container Networking Services (`networkProfile.advancedNetworking`), as sent or as it was. `enabled` turns
+ * on every feature the request does not turn off, each time it is sent (the spec's AdvancedNetworking; recordings
+ * test_aks_create_with_enable_acns_complex, test_aks_update_enable_acns: an update with only `enabled: true` turns a
+ * disabled security back on). Security (FQDN policies) needs the Cilium dataplane, so it stays off without it; turned
+ * off, everything is off.
+ */
+function advancedNetworking(netIn: JsonObject, exNet: JsonObject | undefined, cilium: boolean): JsonObject | undefined {
+  const path = "properties.networkProfile.advancedNetworking";
+  const sent = optionalObject(netIn, "advancedNetworking", path);
+  if (sent === undefined) return exNet?.advancedNetworking as JsonObject | undefined;
+  const enabled = optionalBoolean(sent, "enabled", `${path}.enabled`) ?? false;
+  const feature = (name: "observability" | "security", byDefault: boolean): JsonObject => {
+    const part = optionalObject(sent, name, `${path}.${name}`) ?? {};
+    const asked = optionalBoolean(part, "enabled", `${path}.${name}.enabled`);
+    return Object.assign({}, part, { enabled: enabled && (asked ?? byDefault) });
+  };
+  const security = feature("security", cilium);
+  if (security.enabled === true && !cilium) {
+    throw aksErrors.badRequest(
+      "Advanced Networking security (FQDN filtering) needs the Cilium dataplane. Set networkProfile.networkDataplane to cilium, or advancedNetworking.security.enabled to false.",
+      `${path}.security.enabled`,
+    );
+  }
+  return { enabled, observability: feature("observability", true), security };
+}
+
+/**
+ * The network of a new cluster that did not name its plugin, once its Kubernetes version is known. Since AKS's release
+ * of 2024-10-25 (Azure/AKS CHANGELOG: "Azure CNI Overlay is now the default networking configuration") the default
+ * follows the version, not the api-version: Azure CNI Overlay from 1.30, kubenet below (Azure/azure-rest-api-specs#30844).
+ * Recorded: a 1.31.1 cluster got Azure CNI Overlay on 2024-11-20, a 1.29.9 one kubenet on 2024-11-21. The pools' default
+ * maxPods follow the plugin (250 with Overlay). `apiVersion`: the request's (undefined: the newest).
+ */
+export function versionDefaultNetwork(spec: ClusterSpec, version: string, nowMs: number, apiVersion?: string): void {
+  if (!spec.networkPluginDefaulted || compareVersions(version, "1.30") < 0) return;
+  // A client on an api-version that cannot describe Overlay keeps that api-version's default, kubenet.
+  if (apiVersion !== undefined && !describesNetworkPluginMode(apiVersion)) return;
+  if (!behaviourSince("overlayByDefaultFrom130", nowMs)) return;
+  const network = spec.body.properties.networkProfile as JsonObject;
+  network.networkPlugin = "azure";
+  network.networkPluginMode = "overlay";
+  network.networkDataplane ??= "azure";
 }
 
 function oidc(input: unknown, existing: unknown, ctx: ClusterSpecContext): JsonObject {

@@ -9,7 +9,7 @@ import { normalizeLocation } from "../../arm/locations.js";
 import type { OperationRecord } from "../../operations/operations.js";
 import type { Store } from "../../store/store.js";
 import { compareVersions, versionCatalogAt, type VersionCatalog } from "./versions/index.js";
-import { planCluster } from "./cluster-spec.js";
+import { planCluster, versionDefaultNetwork } from "./cluster-spec.js";
 import { aksErrors } from "./errors.js";
 import type { ClusterRecord, Lifecycle, PoolInternal, StoredPool } from "./lifecycle.js";
 import {
@@ -52,6 +52,8 @@ export interface ClusterPutInput {
   caller: string;
   tenantId: string;
   reason?: string;
+  /** The request's api-version (undefined: a write of the platform's own, at the newest). */
+  apiVersion?: string;
 }
 
 /**
@@ -76,8 +78,9 @@ export class ClusterWrites {
     });
   }
 
-  catalog(): VersionCatalog {
-    return versionCatalogAt(this.lifecycle.platform.clock.now());
+  /** The version catalog now, as AKS offers it in `location` (canary regions run ahead). */
+  catalog(location: string): VersionCatalog {
+    return versionCatalogAt(this.lifecycle.platform.clock.now(), location);
   }
 
   // ---- managed cluster PUT -----------------------------------------------------------------------------------
@@ -126,7 +129,7 @@ export class ClusterWrites {
     clusterId: string,
     location: string,
   ): Promise<WriteResult> {
-    const catalog = this.catalog();
+    const catalog = this.catalog(location);
     const spec = planCluster(input.body, {
       subscriptionId: input.subscriptionId,
       resourceGroup: input.resourceGroup,
@@ -144,6 +147,7 @@ export class ClusterWrites {
     const body = spec.body;
     body.properties.kubernetesVersion = requested !== undefined && requested !== "" ? requested : cp;
     body.properties.currentKubernetesVersion = cp;
+    versionDefaultNetwork(spec, cp, this.lifecycle.platform.clock.nowMs(), input.apiVersion);
     body.properties.provisioningState = "Creating";
     body.properties.powerState = { code: "Running" };
     if (input.tags !== undefined) body.tags = input.tags;
@@ -202,7 +206,7 @@ export class ClusterWrites {
     const { cluster } = record;
     // Cheap refusals first: a stopped cluster or a running operation.
     await this.lifecycle.assertAllowed(store, record, "Updating");
-    const catalog = this.catalog();
+    const catalog = this.catalog(cluster.body.location);
     const spec = planCluster(input.body, {
       subscriptionId: input.subscriptionId,
       resourceGroup: cluster.internal.resourceGroup,
@@ -537,7 +541,7 @@ export class ClusterWrites {
     if (existing === undefined && record.pools.length >= 100) {
       throw aksErrors.invalidParameter("A managed cluster can have at most 100 agent pools. Delete an agent pool first.", "agentPoolName"); // prettier-ignore
     }
-    const catalog = this.catalog();
+    const catalog = this.catalog(cluster.body.location);
     const lts = cluster.body.properties.supportPlan === "AKSLongTermSupport";
     const plan = planPool(props, existing?.body.properties, existing?.internal, {
       ...this.poolContext(catalog, lts, cluster.body.properties.currentKubernetesVersion, cluster.body, "User"),
@@ -623,7 +627,7 @@ export class ClusterWrites {
     if (pool === undefined) throw aksErrors.poolNotFound(name, record.cluster.body.name);
     await this.lifecycle.assertAllowed(store, record, "Updating", { name: pool.body.name, action: "UpgradingNodeImageVersion" }); // prettier-ignore
     const p = pool.body.properties;
-    const latest = this.catalog().latestNodeImage(p.osType, p.osSKU, archOfVm(p.vmSize), p.currentOrchestratorVersion, nodeImageOptionsOf(p)); // prettier-ignore
+    const latest = this.catalog(record.cluster.body.location).latestNodeImage(p.osType, p.osSKU, archOfVm(p.vmSize), p.currentOrchestratorVersion, nodeImageOptionsOf(p)); // prettier-ignore
     const props = { ...p, provisioningState: "UpgradingNodeImageVersion" as const };
     await this.lifecycle.writePool(store, clusterId, { ...pool.body, properties: props }, pool.internal);
     const internal = { ...record.cluster.internal, pending: { pools: { [pool.body.name]: { nodeImageVersion: latest } } } }; // prettier-ignore

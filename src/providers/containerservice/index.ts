@@ -311,6 +311,7 @@ export class ContainerServiceProvider {
         tags,
         caller: ctx.caller.objectId,
         tenantId: ctx.caller.tenantId,
+        apiVersion: ctx.apiVersion,
       });
       const record = (await this.lifecycle.load(store, result.op.resourceId))!;
       return ok(this.clusterBody(ctx, record), result.created ? 201 : 200, asyncOperationHeaders(ctx, result.op, false)); // prettier-ignore
@@ -390,7 +391,7 @@ export class ContainerServiceProvider {
 
   private upgradeProfile(ctx: RequestContext, record: ClusterRecord): JsonObject {
     const { cluster } = record;
-    const catalog = versionCatalogAt(this.platform.clock.now());
+    const catalog = versionCatalogAt(this.platform.clock.now(), cluster.body.location);
     const lts = cluster.body.properties.supportPlan === "AKSLongTermSupport";
     const current = cluster.body.properties.currentKubernetesVersion;
     const upgrade = (v: string): JsonObject => {
@@ -408,15 +409,15 @@ export class ContainerServiceProvider {
           kubernetesVersion: pool.body.properties.currentOrchestratorVersion,
           name: pool.body.name,
           osType: pool.body.properties.osType,
-          upgrades: this.poolUpgrades(pool, current, lts).map(upgrade),
+          upgrades: this.poolUpgrades(pool, current, lts, cluster.body.location).map(upgrade),
         })),
       },
     };
   }
 
   /** Versions a pool may move to: newer than its own, not newer than the control plane, creatable for pools. */
-  private poolUpgrades(pool: StoredPool, controlPlane: string, lts: boolean): string[] {
-    const catalog = versionCatalogAt(this.platform.clock.now());
+  private poolUpgrades(pool: StoredPool, controlPlane: string, lts: boolean, location: string): string[] {
+    const catalog = versionCatalogAt(this.platform.clock.now(), location);
     const current = pool.body.properties.currentOrchestratorVersion;
     const out = new Set<string>();
     for (const m of catalog.minors()) {
@@ -597,8 +598,8 @@ export class ContainerServiceProvider {
           const { record, pool: p } = await this.requirePool(store, ctx);
           const props = p.body.properties;
           const lts = record.cluster.body.properties.supportPlan === "AKSLongTermSupport";
-          const catalog = versionCatalogAt(this.platform.clock.now());
-          const upgrades = this.poolUpgrades(p, record.cluster.body.properties.currentKubernetesVersion, lts).map((v) => catalog.minor(v)?.support === "Preview" ? { kubernetesVersion: v, isPreview: true } : { kubernetesVersion: v }); // prettier-ignore
+          const catalog = versionCatalogAt(this.platform.clock.now(), record.cluster.body.location);
+          const upgrades = this.poolUpgrades(p, record.cluster.body.properties.currentKubernetesVersion, lts, record.cluster.body.location).map((v) => catalog.minor(v)?.support === "Preview" ? { kubernetesVersion: v, isPreview: true } : { kubernetesVersion: v }); // prettier-ignore
           return ok({
             id: `${p.id}/upgradeProfiles/default`,
             name: "default",
@@ -628,7 +629,7 @@ export class ContainerServiceProvider {
   }
 
   private availableVersions(record: ClusterRecord): JsonObject {
-    const catalog = versionCatalogAt(this.platform.clock.now());
+    const catalog = versionCatalogAt(this.platform.clock.now(), record.cluster.body.location);
     const cp = record.cluster.body.properties.currentKubernetesVersion;
     const lts = record.cluster.body.properties.supportPlan === "AKSLongTermSupport";
     const versions: JsonObject[] = [];

@@ -149,15 +149,15 @@ export function providerOperationsBody(): { value: unknown[] } {
 
 /** The location-level routes (and the provider's operations list). */
 export function locationRoutes(platform: Platform): OperationRoute[] {
-  const catalog = (): VersionCatalog => versionCatalogAt(platform.clock.now());
+  const catalog = (location: string): VersionCatalog => versionCatalogAt(platform.clock.now(), location);
   return [
     {
       method: "GET",
       path: `${NS}/kubernetesVersions`,
       apiVersions: apiVersions.kubernetesVersions,
       handler: async (ctx) => {
-        requireLocation(ctx, "locations/kubernetesVersions", apiVersions.kubernetesVersions);
-        return ok(kubernetesVersionsBody(catalog()));
+        const location = requireLocation(ctx, "locations/kubernetesVersions", apiVersions.kubernetesVersions);
+        return ok(kubernetesVersionsBody(catalog(location)));
       },
     },
     {
@@ -175,7 +175,7 @@ export function locationRoutes(platform: Platform): OperationRoute[] {
             { target: "resource-type" },
           );
         }
-        return ok(orchestratorsBody(catalog(), ctx.params["subscriptionId"]!, location));
+        return ok(orchestratorsBody(catalog(location), ctx.params["subscriptionId"]!, location));
       },
     },
     {

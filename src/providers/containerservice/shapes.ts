@@ -31,6 +31,15 @@ function without(obj: JsonObject, ...keys: string[]): JsonObject {
   return out;
 }
 
+/**
+ * Whether the spec of `apiVersion` can describe Azure CNI Overlay (`networkProfile.networkPluginMode`): previews from
+ * 2022-04-02-preview, stable from 2023-02-01 (the 2022-11-01 spec lacks it; Overlay went GA in spring 2023).
+ */
+export function describesNetworkPluginMode(apiVersion: string): boolean {
+  const v = dateOf(apiVersion);
+  return apiVersion.endsWith("-preview") ? v >= "2022-04-02" : v >= V2023_02;
+}
+
 /** The stored ETags of a cluster and of its pools (by name), as HTTP quotes them. */
 export interface ETags {
   cluster: string;

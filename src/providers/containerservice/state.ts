@@ -137,6 +137,12 @@ export const AKS_BEHAVIOUR_CHANGES = {
    * `az aks create/update/delete` (Azure/azure-cli#30309), taken here as the rollout.
    */
   eTagsShown: Date.parse("2025-02-04T00:00:00Z"),
+  /**
+   * Since then, a cluster created on Kubernetes 1.30 or later without `networkProfile.networkPlugin` gets Azure CNI
+   * Overlay instead of kubenet: AKS's release of 2024-10-25 (Azure/AKS CHANGELOG). No recording has such a cluster
+   * before it; 2024-11-20: Overlay (1.31.1).
+   */
+  overlayByDefaultFrom130: Date.parse("2024-10-25T00:00:00Z"),
   scaleShownAsUpdatingAgain: Date.parse("2024-07-15T00:00:00Z"),
 } as const;
 

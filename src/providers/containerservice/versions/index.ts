@@ -19,6 +19,7 @@
  * Node image choice per OS SKU: see `imageLineFor` in node-images.ts (Ubuntu 22.04 up to 1.34 and 24.04 from 1.35;
  * Azure Linux 2.0 up to 1.31 and 3.0 from 1.32; Windows Server 2022 by default from 1.25, 2025 when asked).
  */
+import { isCanaryRegion } from "../../../arm/locations.js";
 import { DAY_MS, lifecycleOf, minorNumber, minorNumbersUpTo, type MinorLifecycle } from "./calendar.js";
 import { imageAt, imageLineFor } from "./node-images.js";
 import { latestPatchAt, offeredPatches, patchReleases, patchWithdrawnAt } from "./patches.js";
@@ -404,10 +405,22 @@ const cache = new Map<number, DayData>();
 const CACHE_LIMIT = 512;
 
 /**
- * The catalog at `at`. What is offered changes at most once a day (all dates are whole UTC days), so the day's data is
- * computed once and shared (treat the returned `MinorVersion` objects as read-only); `at` is kept as asked.
+ * How far ahead of the calendar AKS's canary regions run. Azure deploys each release to the canary (EUAP) regions
+ * first and to the others over the following weeks (safe deployment). The recordings bound the lead: in eastus2euap
+ * 1.31 was GA and 1.30 the default on 2024-11-12, while westus2 still listed 1.31 as preview and defaulted to 1.29 on
+ * 2024-11-20/21 (the calendar places 1.31's GA on 2024-11-25, so at least 13 days). The canary recordings of 2022-2023
+ * (blob CSI driver) match with the lead as without it.
  */
-export function versionCatalogAt(at: Date): VersionCatalog {
+const CANARY_LEAD_MS = 14 * DAY_MS;
+
+/**
+ * The catalog at `at`, as AKS offers it in `location` (the region of the cluster or of the request; none: the
+ * calendar's). What is offered changes at most once a day (all dates are whole UTC days), so the day's data is
+ * computed once and shared (treat the returned `MinorVersion` objects as read-only). The support policy's dates are
+ * the calendar's in every region: only what is offered runs ahead in the canary regions.
+ */
+export function versionCatalogAt(at: Date, location?: string): VersionCatalog {
+  if (location !== undefined && isCanaryRegion(location)) at = new Date(at.getTime() + CANARY_LEAD_MS);
   const day = Math.floor(at.getTime() / DAY_MS) * DAY_MS;
   let data = cache.get(day);
   if (data === undefined) {
