@@ -302,6 +302,44 @@ describe("managed cluster defaults and echoes (today's AKS)", () => {
     assert.deepEqual(plain(off.serviceMeshProfile), { mode: "Disabled" });
   });
 
+  it("writes the backend pool type in AKS's spelling and leaves out a zero IPv6 outbound count", async () => {
+    const created = await client.managedClusters.beginCreateOrUpdateAndWait(
+      RG,
+      "lb",
+      cluster({
+        networkProfile: {
+          loadBalancerSku: "standard",
+          loadBalancerProfile: { managedOutboundIPs: { count: 2, countIPv6: 0 }, backendPoolType: "NodeIPConfiguration" }, // prettier-ignore
+        },
+      }),
+      POLL,
+    );
+    const lb = created.networkProfile?.loadBalancerProfile;
+    assert.equal(lb?.backendPoolType, "nodeIPConfiguration");
+    assert.deepEqual(plain(lb?.managedOutboundIPs), { count: 2 });
+    assert.equal(lb?.effectiveOutboundIPs?.length, 2);
+  });
+
+  it("gives application routing its managed identity once enabled, and takes it away once disabled", async () => {
+    const created = await client.managedClusters.beginCreateOrUpdateAndWait(RG, "routing", cluster(), POLL);
+    const enabled = await client.managedClusters.beginCreateOrUpdateAndWait(RG, "routing", { ...created, ingressProfile: { webAppRouting: { enabled: true } } }, POLL); // prettier-ignore
+    const identity = enabled.ingressProfile?.webAppRouting?.identity;
+    assert.equal(identity?.resourceId, `/subscriptions/${server.subscriptionId}/resourcegroups/${created.nodeResourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/webapprouting-routing`); // prettier-ignore
+    assert.ok(identity?.clientId);
+    // While the disable runs the identity is still there (as AKS answers it); it is gone once the operation ends.
+    const wire = (await server.fetch(`${path("routing")}?${V}`)).body as Wire;
+    const put = await server.fetch(`${path("routing")}?${V}`, { method: "PUT", body: { ...wire, properties: { ...wire.properties, ingressProfile: { webAppRouting: { enabled: false } } } } }); // prettier-ignore
+    assert.equal(put.status, 200, put.text);
+    const during = (put.body as Wire).properties.ingressProfile as { webAppRouting: { enabled: boolean; identity?: { resourceId?: string } } }; // prettier-ignore
+    assert.equal(during.webAppRouting.enabled, false);
+    assert.equal(during.webAppRouting.identity?.resourceId, identity?.resourceId);
+    await server.advance("PT5M");
+    const disabled = await client.managedClusters.get(RG, "routing");
+    assert.equal(disabled.provisioningState, "Succeeded");
+    assert.equal(disabled.ingressProfile?.webAppRouting?.enabled, false);
+    assert.equal(disabled.ingressProfile?.webAppRouting?.identity, undefined);
+  });
+
   it("answers an update of a private cluster with its private link service, and the resource id after", async () => {
     const created = await client.managedClusters.beginCreateOrUpdateAndWait(
       RG,

@@ -280,7 +280,7 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
     const lbIn = optionalObject(netIn, "loadBalancerProfile", t("networkProfile.loadBalancerProfile")) ?? {};
     const exLb = (exNet?.loadBalancerProfile as JsonObject | undefined) ?? {};
     const usesOwnIps = lbIn.outboundIPs !== undefined || lbIn.outboundIPPrefixes !== undefined;
-    const managed = isObject(lbIn.managedOutboundIPs) ? lbIn.managedOutboundIPs : usesOwnIps ? undefined : (exLb.managedOutboundIPs ?? (dualStack ? { count: 1, countIPv6: 1 } : { count: 1 })); // prettier-ignore
+    const managed = isObject(lbIn.managedOutboundIPs) ? withoutZeroIpv6(lbIn.managedOutboundIPs) : usesOwnIps ? undefined : (exLb.managedOutboundIPs ?? (dualStack ? { count: 1, countIPv6: 1 } : { count: 1 })); // prettier-ignore
     const count = isObject(managed) ? (typeof managed.count === "number" ? managed.count : 1) + (typeof managed.countIPv6 === "number" ? managed.countIPv6 : 0) : 1; // prettier-ignore
     const exEffective = Array.isArray(exLb.effectiveOutboundIPs) ? (exLb.effectiveOutboundIPs as JsonObject[]) : [];
     // Effective outbound IPs appear when the operation completes (finalizeCluster); kept across updates.
@@ -289,7 +289,7 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
       ...exLb,
       ...lbIn,
       ...(managed === undefined ? {} : { managedOutboundIPs: managed }),
-      backendPoolType: (lbIn.backendPoolType as string | undefined) ?? (exLb.backendPoolType as string | undefined) ?? "nodeIPConfiguration", // prettier-ignore
+      backendPoolType: backendPoolType(lbIn, exLb, t("networkProfile.loadBalancerProfile.backendPoolType")),
     };
     if (effective.length > 0) (network.loadBalancerProfile as JsonObject).effectiveOutboundIPs = effective;
     else delete (network.loadBalancerProfile as JsonObject).effectiveOutboundIPs;
@@ -384,6 +384,7 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
     const { adminPassword: _drop, ...rest } = base.windowsProfile;
     base.windowsProfile = rest;
   }
+  if (isObject(base.ingressProfile)) base.ingressProfile = keepWebAppRoutingIdentity(base.ingressProfile, ex?.ingressProfile); // prettier-ignore
   const kept: JsonObject = {};
   if (ex !== undefined) {
     for (const [k, v] of Object.entries(ex)) if (!(k in base)) kept[k] = v;
@@ -493,6 +494,26 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
     requestedVersion: optionalString(props, "kubernetesVersion", t("kubernetesVersion")),
     autoUpgradeChannel: channel,
   };
+}
+
+/**
+ * The load balancer's backend pool type as AKS writes it: the spec's `NodeIPConfiguration` / `NodeIP` in lower camel
+ * case, whatever the request's spelling (recording test_aks_create_loadbalancer_then_update: `NodeIPConfiguration`
+ * sent, `nodeIPConfiguration` answered, as in every recorded answer); the current one, or `nodeIPConfiguration`, when
+ * none is sent.
+ */
+function backendPoolType(lbIn: JsonObject, exLb: JsonObject, path: string): string {
+  const sent = optionalString(lbIn, "backendPoolType", path);
+  if (sent === undefined) return (exLb.backendPoolType as string | undefined) ?? "nodeIPConfiguration";
+  const canonical = enumValue(sent, ["NodeIPConfiguration", "NodeIP"] as const, path)!;
+  return canonical.charAt(0).toLowerCase() + canonical.slice(1);
+}
+
+/** Managed outbound IPs without a zero `countIPv6`, which AKS leaves out of its answer (`{count: 2, countIPv6: 0}` sent, `{count: 2}` answered). */
+function withoutZeroIpv6(managed: JsonObject): JsonObject {
+  if (managed.countIPv6 !== 0) return managed;
+  const { countIPv6: _zero, ...rest } = managed;
+  return rest;
 }
 
 /**
@@ -676,6 +697,29 @@ function outboundIps(have: unknown, count: number, subscriptionId: string, nodeR
  * rewriting it), the effective outbound IPs of the managed load balancer or NAT gateway, the autoscaler's default
  * settings, the private link resources' ids and the managed identities of enabled addons.
  */
+/**
+ * The application routing add-on's identity (`ingressProfile.webAppRouting.identity`) is AKS's: the cluster keeps it
+ * through updates that do not send it, and while a disable runs (recording test_aks_approuting_enable_disable).
+ */
+function keepWebAppRoutingIdentity(sent: JsonObject, existing: unknown): JsonObject {
+  const routing = sent.webAppRouting;
+  const before = isObject(existing) && isObject(existing.webAppRouting) ? existing.webAppRouting.identity : undefined;
+  if (!isObject(routing) || (routing.identity !== undefined && routing.identity !== null) || !isObject(before)) return sent; // prettier-ignore
+  return { ...sent, webAppRouting: { ...routing, identity: before } };
+}
+
+/**
+ * Application routing once an operation completes: enabled, it has its managed identity `webapprouting-<cluster>` in
+ * the node resource group; disabled, the identity is gone (recording test_aks_approuting_enable_disable).
+ */
+function webAppRoutingDone(routing: JsonObject, cluster: string, subscriptionId: string, nodeRg: string): JsonObject {
+  const { identity, ...rest } = routing;
+  if (routing.enabled !== true) return rest;
+  if (isObject(identity)) return routing;
+  const resourceId = `/subscriptions/${subscriptionId}/resourcegroups/${nodeRg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/webapprouting-${cluster}`; // prettier-ignore
+  return { ...rest, identity: { resourceId, clientId: randomUUID(), objectId: randomUUID() } };
+}
+
 export function finalizeCluster(body: ClusterBody, subscriptionId: string, ctx: FinalizeContext): ClusterBody {
   const properties = { ...body.properties };
   const nodeRg = properties.nodeResourceGroup;
@@ -722,6 +766,10 @@ export function finalizeCluster(body: ClusterBody, subscriptionId: string, ctx: 
   if (ctx.autoscaling) {
     const current = isObject(properties.autoScalerProfile) ? properties.autoScalerProfile : {};
     properties.autoScalerProfile = { ...AUTOSCALER_DEFAULTS, ...current };
+  }
+  const routing = isObject(properties.ingressProfile) ? properties.ingressProfile.webAppRouting : undefined;
+  if (isObject(routing) && body.identity !== undefined) {
+    properties.ingressProfile = { ...(properties.ingressProfile as JsonObject), webAppRouting: webAppRoutingDone(routing, body.name, subscriptionId, nodeRg) }; // prettier-ignore
   }
   const addons = properties.addonProfiles;
   if (isObject(addons) && body.identity !== undefined) {
