@@ -692,12 +692,6 @@ function outboundIps(have: unknown, count: number, subscriptionId: string, nodeR
 }
 
 /**
- * What AKS fills in when an operation on the cluster completes (the recordings show these absent from the PUT's
- * answer and present in the GET after it): the load balancer SKU spelled `Standard` / `Basic` (until AKS stopped
- * rewriting it), the effective outbound IPs of the managed load balancer or NAT gateway, the autoscaler's default
- * settings, the private link resources' ids and the managed identities of enabled addons.
- */
-/**
  * The application routing add-on's identity (`ingressProfile.webAppRouting.identity`) is AKS's: the cluster keeps it
  * through updates that do not send it, and while a disable runs (recording test_aks_approuting_enable_disable).
  */
@@ -720,6 +714,12 @@ function webAppRoutingDone(routing: JsonObject, cluster: string, subscriptionId:
   return { ...rest, identity: { resourceId, clientId: randomUUID(), objectId: randomUUID() } };
 }
 
+/**
+ * What AKS fills in when an operation on the cluster completes (the recordings show these absent from the PUT's
+ * answer and present in the GET after it): the load balancer SKU spelled `Standard` / `Basic` (until AKS stopped
+ * rewriting it), the effective outbound IPs of the managed load balancer or NAT gateway, the autoscaler's default
+ * settings, the private link resources' ids and the managed identities of enabled addons and of application routing.
+ */
 export function finalizeCluster(body: ClusterBody, subscriptionId: string, ctx: FinalizeContext): ClusterBody {
   const properties = { ...body.properties };
   const nodeRg = properties.nodeResourceGroup;
