@@ -40,7 +40,7 @@ import { shapeCluster, shapePool } from "./shapes.js";
 import { Snapshots } from "./snapshots.js";
 import { TrustedAccess } from "./trusted-access.js";
 import { validateClusterName } from "./validation.js";
-import { compareVersions, versionCatalogAt } from "./versions/index.js";
+import { compareVersions, versionCatalogAt, type VersionCatalog } from "./versions/index.js";
 
 /** The last api-version whose node image upgrade result was 204 No Content (see the upgradeNodeImageVersion route). */
 const NODE_IMAGE_RESULT_204_UNTIL = "2022-11-01";
@@ -409,15 +409,17 @@ export class ContainerServiceProvider {
           kubernetesVersion: pool.body.properties.currentOrchestratorVersion,
           name: pool.body.name,
           osType: pool.body.properties.osType,
-          upgrades: this.poolUpgrades(pool, current, lts, cluster.body.location).map(upgrade),
+          upgrades: this.poolUpgrades(catalog, pool, current, lts).map(upgrade),
         })),
       },
     };
   }
 
-  /** Versions a pool may move to: newer than its own, not newer than the control plane, creatable for pools. */
-  private poolUpgrades(pool: StoredPool, controlPlane: string, lts: boolean, location: string): string[] {
-    const catalog = versionCatalogAt(this.platform.clock.now(), location);
+  /**
+   * Versions a pool may move to in `catalog` (its cluster's region's): newer than its own, not newer than the control
+   * plane, creatable for pools.
+   */
+  private poolUpgrades(catalog: VersionCatalog, pool: StoredPool, controlPlane: string, lts: boolean): string[] {
     const current = pool.body.properties.currentOrchestratorVersion;
     const out = new Set<string>();
     for (const m of catalog.minors()) {
@@ -599,7 +601,7 @@ export class ContainerServiceProvider {
           const props = p.body.properties;
           const lts = record.cluster.body.properties.supportPlan === "AKSLongTermSupport";
           const catalog = versionCatalogAt(this.platform.clock.now(), record.cluster.body.location);
-          const upgrades = this.poolUpgrades(p, record.cluster.body.properties.currentKubernetesVersion, lts, record.cluster.body.location).map((v) => catalog.minor(v)?.support === "Preview" ? { kubernetesVersion: v, isPreview: true } : { kubernetesVersion: v }); // prettier-ignore
+          const upgrades = this.poolUpgrades(catalog, p, record.cluster.body.properties.currentKubernetesVersion, lts).map((v) => catalog.minor(v)?.support === "Preview" ? { kubernetesVersion: v, isPreview: true } : { kubernetesVersion: v }); // prettier-ignore
           return ok({
             id: `${p.id}/upgradeProfiles/default`,
             name: "default",
