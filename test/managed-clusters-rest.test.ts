@@ -365,6 +365,100 @@ describe("cluster operations on a frozen clock with --realistic-timings", () => 
     assert.equal(nodeRg.status, 404);
   });
 
+  it("shows the managed outbound IP a fifth of the way into a create, as AKS does, without a new ETag", async () => {
+    const name = path().replace(/slow$/, "outbound");
+    const create = await server.fetch(`${name}?${V}`, {
+      method: "PUT",
+      body: azCreateBody("outbound", "rg-slow", server.subscriptionId),
+    });
+    assert.equal(create.status, 201);
+    type Lb = { effectiveOutboundIPs?: { id: string }[] };
+    const outbound = (b: Body): Lb["effectiveOutboundIPs"] =>
+      ((b.properties.networkProfile as { loadBalancerProfile?: Lb }).loadBalancerProfile ?? {}).effectiveOutboundIPs;
+    await server.advance("PT30S");
+    const early = (await server.fetch(`${name}?${V}`)).body as Body;
+    assert.equal(early.properties.provisioningState, "Creating");
+    assert.equal(outbound(early), undefined);
+    await server.advance("PT30S");
+    const network = (await server.fetch(`${name}?${V}`)).body as Body;
+    assert.equal(network.properties.provisioningState, "Creating");
+    assert.equal(outbound(network)?.length, 1);
+    assert.match(outbound(network)![0]!.id, /\/resourceGroups\/MC_rg-slow_outbound_westus2\/providers\/Microsoft\.Network\/publicIPAddresses\//i); // prettier-ignore
+    assert.equal(network.etag, early.etag);
+    assertMatchesSpec(SPEC_2022, "ManagedClusters_Get", 200, network);
+    await server.advance("PT4M");
+    const done = (await server.fetch(`${name}?${V}`)).body as Body;
+    assert.equal(done.properties.provisioningState, "Succeeded");
+    assert.deepEqual(outbound(done), outbound(network));
+    assert.equal((await server.fetch(`${name}?${V}`, { method: "DELETE" })).status, 202);
+    await server.advance("PT4M");
+  });
+
+  it("runs operations on different agent pools at once, one at a time per pool, none beside the cluster's own", async () => {
+    const create = await server.fetch(`${path()}?${V}`, {
+      method: "PUT",
+      body: azCreateBody("slow", "rg-slow", server.subscriptionId),
+    });
+    assert.equal(create.status, 201);
+    await server.advance("PT5M");
+    const pool = (name: string): string => path(`/agentPools/${name}`);
+    const userPool = { properties: { count: 1, vmSize: "Standard_DS2_v2", mode: "User", osType: "Linux" } };
+    assert.equal((await server.fetch(`${pool("pool2")}?${V}`, { method: "PUT", body: userPool })).status, 201);
+    // A second pool's create is accepted while the first runs (AKS: test_aks_nodepool_system_pool, Azure/AKS#1913).
+    assert.equal((await server.fetch(`${pool("pool3")}?${V}`, { method: "PUT", body: userPool })).status, 201);
+    // The same pool takes one operation at a time; the cluster waits for every pool.
+    const samePool = await server.fetch(`${pool("pool2")}?${V}`, {
+      method: "PUT",
+      body: { properties: { ...userPool.properties, count: 2 } },
+    });
+    assert.equal(samePool.status, 409);
+    assert.match((samePool.body as ErrorBody).error.message, /Another agentpool operation \(Creating\) is in progress/);
+    const stop = await server.fetch(`${path("/stop")}?${V}`, { method: "POST" });
+    assert.equal(stop.status, 409);
+    assert.match((stop.body as ErrorBody).error.message, /Another operation \(Creating\) is in progress on agent pool \(pool[23]\)/); // prettier-ignore
+
+    // Aborting one pool's operation leaves the other's running.
+    const abort = await server.fetch(`${path("/agentPools/pool2/abort")}?${V}`, { method: "POST" });
+    assert.equal(abort.status, 202);
+    let pool2 = (await server.fetch(`${pool("pool2")}?${V}`)).body as Body;
+    let pool3 = (await server.fetch(`${pool("pool3")}?${V}`)).body as Body;
+    assert.equal(pool2.properties.provisioningState, "Canceled");
+    assert.equal(pool3.properties.provisioningState, "Creating");
+    await server.advance("PT3M");
+    pool3 = (await server.fetch(`${pool("pool3")}?${V}`)).body as Body;
+    assert.equal(pool3.properties.provisioningState, "Succeeded");
+
+    // A pool's delete and another pool's update at once, as in the recording; then the cluster may act again.
+    assert.equal((await server.fetch(`${pool("pool3")}?${V}`, { method: "DELETE" })).status, 202);
+    const update = await server.fetch(`${pool("pool2")}?${V}`, {
+      method: "PUT",
+      body: { properties: { ...userPool.properties, count: 2 } },
+    });
+    assert.equal(update.status, 200);
+    pool2 = update.body as Body;
+    assert.equal(pool2.properties.provisioningState, "Scaling");
+    const cluster = (await server.fetch(`${path()}?${V}`)).body as Body;
+    assert.equal(cluster.properties.provisioningState, "Succeeded");
+    const pools = cluster.properties.agentPoolProfiles as { name: string; provisioningState: string }[];
+    assert.deepEqual(
+      pools.map((p) => [p.name, p.provisioningState]),
+      [
+        ["nodepool1", "Succeeded"],
+        ["pool2", "Scaling"],
+        ["pool3", "Deleting"],
+      ],
+    );
+    await server.advance("PT2M");
+    pool2 = (await server.fetch(`${pool("pool2")}?${V}`)).body as Body;
+    assert.equal(pool2.properties.provisioningState, "Succeeded");
+    assert.equal(pool2.properties.count, 2);
+    assert.equal((await server.fetch(`${pool("pool3")}?${V}`)).status, 404);
+    assert.equal((await server.fetch(`${path("/stop")}?${V}`, { method: "POST" })).status, 202);
+    await server.advance("PT2M");
+    assert.equal((await server.fetch(`${path()}?${V}`, { method: "DELETE" })).status, 202);
+    await server.advance("PT4M");
+  });
+
   it("deleting the resource group deletes the cluster's node resource group too", async () => {
     const create = await server.fetch(`${path()}?${V}`, {
       method: "PUT",

@@ -59,6 +59,7 @@ interface ClusterDoc {
 }
 interface ClusterNotes {
   active?: unknown;
+  poolOperations?: Record<string, unknown>;
   stoppedAt?: string;
   stoppedBy?: string;
 }
@@ -242,8 +243,8 @@ export class Policy {
       version: props.currentKubernetesVersion ?? props.kubernetesVersion ?? "",
       lts: props.supportPlan === "AKSLongTermSupport" && body.sku?.tier === "Premium",
       autoUpgradeChannel: props.autoUpgradeProfile?.upgradeChannel,
-      // The provider keeps the operation in flight on the cluster (its one-operation-at-a-time lock).
-      busy: cluster.internal.active !== undefined,
+      // The provider keeps the operations in flight on the cluster and on each of its pools (their locks).
+      busy: cluster.internal.active !== undefined || Object.keys(cluster.internal.poolOperations ?? {}).length > 0,
       stoppedAt: stoppedAtText === undefined ? undefined : new Date(Date.parse(stoppedAtText)),
       stoppedBy: cluster.internal.stoppedBy,
       subscriptionState: subState?.state ?? "Enabled",

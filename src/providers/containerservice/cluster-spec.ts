@@ -283,7 +283,7 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
     const managed = isObject(lbIn.managedOutboundIPs) ? withoutZeroIpv6(lbIn.managedOutboundIPs) : usesOwnIps ? undefined : (exLb.managedOutboundIPs ?? (dualStack ? { count: 1, countIPv6: 1 } : { count: 1 })); // prettier-ignore
     const count = isObject(managed) ? (typeof managed.count === "number" ? managed.count : 1) + (typeof managed.countIPv6 === "number" ? managed.countIPv6 : 0) : 1; // prettier-ignore
     const exEffective = Array.isArray(exLb.effectiveOutboundIPs) ? (exLb.effectiveOutboundIPs as JsonObject[]) : [];
-    // Effective outbound IPs appear when the operation completes (finalizeCluster); kept across updates.
+    // Effective outbound IPs appear during a create or when an operation completes (withEffectiveOutboundIps); kept across updates.
     const effective = usesOwnIps || exEffective.length === count ? exEffective : exEffective.slice(0, count);
     network.loadBalancerProfile = {
       ...exLb,
@@ -715,46 +715,59 @@ function webAppRoutingDone(routing: JsonObject, cluster: string, subscriptionId:
 }
 
 /**
+ * The managed outbound IPs of the cluster's load balancer or NAT gateway, as `effectiveOutboundIPs`: a create shows them
+ * once its network is up, well before it ends (see `OUTBOUND_READY_SHARE` in lifecycle.ts); other operations show
+ * them when they complete (finalizeCluster). Outbound moved to a NAT gateway takes the load balancer's outbound IPs
+ * away and keeps its port and timeout settings.
+ */
+export function withEffectiveOutboundIps(body: ClusterBody, subscriptionId: string): ClusterBody {
+  const net = body.properties.networkProfile;
+  if (!isObject(net)) return body;
+  const nodeRg = body.properties.nodeResourceGroup;
+  const next: JsonObject = { ...net };
+  const nat = net.natGatewayProfile;
+  if (
+    isObject(nat) &&
+    isObject(nat.managedOutboundIPProfile) &&
+    typeof nat.managedOutboundIPProfile.count === "number"
+  ) {
+    const effectiveOutboundIPs = outboundIps(nat.effectiveOutboundIPs, nat.managedOutboundIPProfile.count, subscriptionId, nodeRg); // prettier-ignore
+    next.natGatewayProfile = { ...nat, effectiveOutboundIPs };
+  }
+  let lb = net.loadBalancerProfile;
+  if (isObject(lb) && (net.outboundType === "managedNATGateway" || net.outboundType === "userAssignedNATGateway")) {
+    const { managedOutboundIPs: _m, effectiveOutboundIPs: _e, outboundIPs: _i, outboundIPPrefixes: _p, ...rest } = lb;
+    lb = rest;
+    next.loadBalancerProfile = rest;
+  }
+  if (isObject(lb) && isObject(lb.managedOutboundIPs) && typeof lb.managedOutboundIPs.count === "number") {
+    // IPv4 addresses first, then the IPv6 ones (AKS names them `<guid>-ipv6`).
+    const have = Array.isArray(lb.effectiveOutboundIPs) ? (lb.effectiveOutboundIPs as JsonObject[]) : [];
+    const isV6 = (x: JsonObject): boolean => typeof x.id === "string" && x.id.endsWith("-ipv6");
+    const v6count = typeof lb.managedOutboundIPs.countIPv6 === "number" ? lb.managedOutboundIPs.countIPv6 : 0;
+    const v6 = outboundIps(have.filter(isV6), v6count, subscriptionId, nodeRg).map((x) => (isV6(x) ? x : { id: `${String(x.id)}-ipv6` })); // prettier-ignore
+    const effective = [...outboundIps(have.filter((x) => !isV6(x)), lb.managedOutboundIPs.count, subscriptionId, nodeRg), ...v6]; // prettier-ignore
+    next.loadBalancerProfile = { ...lb, effectiveOutboundIPs: effective };
+  }
+  return { ...body, properties: { ...body.properties, networkProfile: next } };
+}
+
+/**
  * What AKS fills in when an operation on the cluster completes (the recordings show these absent from the PUT's
  * answer and present in the GET after it): the load balancer SKU spelled `Standard` / `Basic` (until AKS stopped
  * rewriting it), the effective outbound IPs of the managed load balancer or NAT gateway, the autoscaler's default
  * settings, the private link resources' ids and the managed identities of enabled addons and of application routing.
  */
 export function finalizeCluster(body: ClusterBody, subscriptionId: string, ctx: FinalizeContext): ClusterBody {
-  const properties = { ...body.properties };
+  const properties = { ...withEffectiveOutboundIps(body, subscriptionId).properties };
   const nodeRg = properties.nodeResourceGroup;
   const net = properties.networkProfile;
-  if (isObject(net)) {
-    const next: JsonObject = { ...net };
-    if (typeof net.loadBalancerSku === "string" && !behaviourSince("loadBalancerSkuKeptAsSent", ctx.nowMs)) {
-      next.loadBalancerSku = net.loadBalancerSku.toLowerCase() === "basic" ? "Basic" : "Standard";
-    }
-    const nat = net.natGatewayProfile;
-    if (
-      isObject(nat) &&
-      isObject(nat.managedOutboundIPProfile) &&
-      typeof nat.managedOutboundIPProfile.count === "number"
-    ) {
-      const effectiveOutboundIPs = outboundIps(nat.effectiveOutboundIPs, nat.managedOutboundIPProfile.count, subscriptionId, nodeRg); // prettier-ignore
-      next.natGatewayProfile = { ...nat, effectiveOutboundIPs };
-    }
-    let lb = net.loadBalancerProfile;
-    if (isObject(lb) && (net.outboundType === "managedNATGateway" || net.outboundType === "userAssignedNATGateway")) {
-      // Outbound moved to a NAT gateway: the load balancer's outbound IPs go, its port and timeout settings stay.
-      const { managedOutboundIPs: _m, effectiveOutboundIPs: _e, outboundIPs: _i, outboundIPPrefixes: _p, ...rest } = lb;
-      lb = rest;
-      next.loadBalancerProfile = rest;
-    }
-    if (isObject(lb) && isObject(lb.managedOutboundIPs) && typeof lb.managedOutboundIPs.count === "number") {
-      // IPv4 addresses first, then the IPv6 ones (AKS names them `<guid>-ipv6`).
-      const have = Array.isArray(lb.effectiveOutboundIPs) ? (lb.effectiveOutboundIPs as JsonObject[]) : [];
-      const isV6 = (x: JsonObject): boolean => typeof x.id === "string" && x.id.endsWith("-ipv6");
-      const v6count = typeof lb.managedOutboundIPs.countIPv6 === "number" ? lb.managedOutboundIPs.countIPv6 : 0;
-      const v6 = outboundIps(have.filter(isV6), v6count, subscriptionId, nodeRg).map((x) => (isV6(x) ? x : { id: `${String(x.id)}-ipv6` })); // prettier-ignore
-      const effective = [...outboundIps(have.filter((x) => !isV6(x)), lb.managedOutboundIPs.count, subscriptionId, nodeRg), ...v6]; // prettier-ignore
-      next.loadBalancerProfile = { ...lb, effectiveOutboundIPs: effective };
-    }
-    properties.networkProfile = next;
+  if (
+    isObject(net) &&
+    typeof net.loadBalancerSku === "string" &&
+    !behaviourSince("loadBalancerSkuKeptAsSent", ctx.nowMs)
+  ) {
+    properties.networkProfile = { ...net, loadBalancerSku: net.loadBalancerSku.toLowerCase() === "basic" ? "Basic" : "Standard" }; // prettier-ignore
   }
   if (Array.isArray(properties.privateLinkResources)) {
     properties.privateLinkResources = (properties.privateLinkResources as JsonObject[]).map((r) => {

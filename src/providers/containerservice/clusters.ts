@@ -578,9 +578,8 @@ export class ClusterWrites {
     if (plan.power === "start") delete internal.userStopped;
     const body = { ...(existing?.body ?? this.poolBody(clusterId, poolName, plan.properties)), properties: plan.properties }; // prettier-ignore
     await this.lifecycle.writePool(store, clusterId, body, internal);
-    const pending: PendingChanges = { pools: {} };
-    if (Object.keys(plan.pending).length > 0) pending.pools![poolName] = plan.pending;
-    const op = await this.lifecycle.begin(store, { id: clusterId, body: cluster.body, internal: { ...cluster.internal, pending }, etag: cluster.etag }, this.beginOptions(action, caller, reason, poolName)); // prettier-ignore
+    const internalWithPending = this.lifecycle.withPoolPending(cluster.internal, poolName, plan.pending);
+    const op = await this.lifecycle.begin(store, { id: clusterId, body: cluster.body, internal: internalWithPending, etag: cluster.etag }, this.beginOptions(action, caller, reason, poolName)); // prettier-ignore
     const pool = (await store.getResource<PoolBody, PoolInternal>(body.id))!;
     return { op, created: plan.created, pool };
   }
@@ -595,7 +594,7 @@ export class ClusterWrites {
     const record = await this.lifecycle.require(store, clusterId);
     const pool = record.pools.find((p) => p.body.name.toLowerCase() === name.toLowerCase());
     if (pool === undefined) return undefined;
-    const active = await this.lifecycle.activeOperation(store, record.cluster);
+    const active = await this.lifecycle.activeOperation(store, record.cluster, name);
     if (active?.action === "Deleting" && active.pool?.toLowerCase() === name.toLowerCase()) {
       return { op: (await this.lifecycle.platform.operations.get(store, active.id))!, created: false };
     }
@@ -630,7 +629,9 @@ export class ClusterWrites {
     const latest = this.catalog(record.cluster.body.location).latestNodeImage(p.osType, p.osSKU, archOfVm(p.vmSize), p.currentOrchestratorVersion, nodeImageOptionsOf(p)); // prettier-ignore
     const props = { ...p, provisioningState: "UpgradingNodeImageVersion" as const };
     await this.lifecycle.writePool(store, clusterId, { ...pool.body, properties: props }, pool.internal);
-    const internal = { ...record.cluster.internal, pending: { pools: { [pool.body.name]: { nodeImageVersion: latest } } } }; // prettier-ignore
+    const internal = this.lifecycle.withPoolPending(record.cluster.internal, pool.body.name, {
+      nodeImageVersion: latest,
+    });
     const op = await this.lifecycle.begin(store, { id: clusterId, body: record.cluster.body, internal, etag: record.cluster.etag }, this.beginOptions("UpgradingNodeImageVersion", caller, reason, pool.body.name, resultIsPool ? pool.id : undefined)); // prettier-ignore
     return { op, created: false, pool: (await store.getResource<PoolBody, PoolInternal>(pool.id))! };
   }

@@ -674,7 +674,7 @@ export class ContainerServiceProvider {
     return this.platform.store.transaction(async (store) => {
       const record = await this.requireCluster(store, ctx);
       const { cluster } = record;
-      const active = await this.lifecycle.activeOperation(store, cluster);
+      const active = await this.lifecycle.activeOperation(store, cluster, poolName);
       if (active === undefined || (poolName !== undefined && active.pool?.toLowerCase() !== poolName.toLowerCase())) {
         throw new ArmError(
           409,
@@ -690,7 +690,7 @@ export class ContainerServiceProvider {
       const answer = poolName === undefined || target === undefined ? this.clusterBody(ctx, record) : this.poolAnswer(ctx, target, active.action); // prettier-ignore
       const op = (await this.platform.operations.get(store, active.id))!;
       const now = this.platform.clock.now().toISOString();
-      const { active: _a, pending: _p, ...internal } = cluster.internal;
+      const internal = this.lifecycle.release(cluster.internal, active);
       const canceled = { ...cluster.body, properties: { ...cluster.body.properties, provisioningState: "Canceled" as const } }; // prettier-ignore
       const lastOperation = { id: op.id, action: active.action, endedAt: now, caller: op.caller, status: "Canceled" };
       if (active.pool === undefined) await this.lifecycle.writeCluster(store, canceled, { ...internal, lastOperation });

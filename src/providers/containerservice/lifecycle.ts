@@ -13,7 +13,7 @@ import type { CompletionOutcome, OperationRecord } from "../../operations/operat
 import type { Store, StoredResource } from "../../store/store.js";
 import type { Platform } from "../platform.js";
 import type { ResourceGroups } from "../resources/index.js";
-import { finalizeCluster } from "./cluster-spec.js";
+import { finalizeCluster, withEffectiveOutboundIps } from "./cluster-spec.js";
 import { aksErrors } from "./errors.js";
 import { newCredentials } from "./kubeconfig.js";
 import {
@@ -40,6 +40,16 @@ import {
 } from "./state.js";
 
 export const OPERATION_KIND = "containerservice.operation";
+
+/** Timer: a cluster create's network is up (its outbound IPs exist) while the rest of the create goes on. */
+const OUTBOUND_READY = "containerservice.outboundReady";
+
+/**
+ * How far into a create its outbound IPs show. In the recordings a standard load balancer's `effectiveOutboundIPs`
+ * appear between 31 s and 122 s into creates of 216–335 s (18 creates polled with `aks wait`, both CLIs), about a
+ * fifth of the way in.
+ */
+const OUTBOUND_READY_SHARE = 0.2;
 
 export interface PoolInternal extends JsonObject {
   /** The count to restore when a stopped pool starts. */
@@ -94,6 +104,7 @@ export class Lifecycle {
   ) {
     platform.operations.onComplete(OPERATION_KIND, (op, ctx) => this.complete(op, ctx));
     platform.cascades.set(CLUSTER_TYPE, (store, resource) => this.cascade(store, resource.id));
+    platform.clock.on(OUTBOUND_READY, (payload, ctx) => this.outboundReady(payload as { operationId: string }, ctx));
   }
 
   onOperation(listener: ClusterOperationListener): void {
@@ -186,17 +197,38 @@ export class Lifecycle {
 
   // ---- rules -----------------------------------------------------------------------------------------------------
 
-  /** The operation holding the cluster's lock, if it is still running. */
-  async activeOperation(store: Store, cluster: ClusterDuring): Promise<ActiveOperation | undefined> {
-    const active = cluster.internal.active;
-    if (active === undefined) return undefined;
-    const op = await this.platform.operations.get(store, active.id);
-    return op !== undefined && op.status === "InProgress" ? active : undefined;
+  /**
+   * The running operations: the cluster's own, then each pool's (the documents keep a lock until completion, abort or
+   * preemption releases it; a lock whose operation ended otherwise is ignored).
+   */
+  async runningOperations(store: Store, cluster: ClusterDuring): Promise<ActiveOperation[]> {
+    const locks = [
+      ...(cluster.internal.active === undefined ? [] : [cluster.internal.active]),
+      ...Object.values(cluster.internal.poolOperations ?? {}),
+    ];
+    const running: ActiveOperation[] = [];
+    for (const lock of locks) {
+      const op = await this.platform.operations.get(store, lock.id);
+      if (op !== undefined && op.status === "InProgress") running.push(lock);
+    }
+    return running;
   }
 
   /**
-   * Throws AKS's error unless the cluster may start `action` now: one operation at a time (a delete preempts the
-   * running one instead), and the power-state table (a stopped cluster takes only start and delete).
+   * The running operation that concerns `pool` (its own, or the cluster's), or without `pool` the cluster's own or
+   * else the latest pool operation: what an abort stops and what the policy sees as the cluster being busy.
+   */
+  async activeOperation(store: Store, cluster: ClusterDuring, pool?: string): Promise<ActiveOperation | undefined> {
+    const running = await this.runningOperations(store, cluster);
+    const own = running.find((a) => a.pool === undefined);
+    if (pool === undefined) return own ?? running.filter((a) => a.pool !== undefined).at(-1);
+    return running.find((a) => a.pool?.toLowerCase() === pool.toLowerCase()) ?? own;
+  }
+
+  /**
+   * Throws AKS's error unless the cluster may start `action` now, and the power-state table (a stopped cluster takes
+   * only start and delete). An operation on the cluster excludes every other, a pool's excludes others on that pool
+   * only; a cluster delete preempts them all instead.
    */
   async assertAllowed(
     store: Store,
@@ -205,22 +237,17 @@ export class Lifecycle {
     pool?: { name: string; action: PoolAction },
   ): Promise<void> {
     const { cluster } = record;
-    const active = await this.activeOperation(store, cluster);
-    if (active !== undefined) {
+    const clusterDelete = action === "Deleting" && pool === undefined;
+    for (const active of await this.runningOperations(store, cluster)) {
+      const samePool = pool !== undefined && active.pool?.toLowerCase() === pool.name.toLowerCase();
+      if (pool !== undefined && active.pool !== undefined && !samePool) continue;
       if (active.action === "Deleting" && active.pool === undefined) {
         throw aksErrors.poolBeingDeleted(pool?.action ?? action, cluster.body.name);
       }
-      if (
-        active.action === "Deleting" &&
-        pool !== undefined &&
-        active.pool?.toLowerCase() === pool.name.toLowerCase()
-      ) {
-        // prettier-ignore
-        if (pool.action !== "Deleting") throw aksErrors.poolBeingDeleted(pool.action, pool.name);
+      if (active.action === "Deleting" && samePool && pool.action !== "Deleting") {
+        throw aksErrors.poolBeingDeleted(pool.action, pool.name);
       }
-      if (!(action === "Deleting" && pool === undefined)) {
-        throw aksErrors.anotherOperation(active.action, active.pool, pool !== undefined);
-      }
+      if (!clusterDelete) throw aksErrors.anotherOperation(active.action, active.pool, pool !== undefined);
     }
     const power: PowerCode = cluster.body.properties.powerState.code;
     if (!ALLOWED_BY_POWER[power].has(action)) {
@@ -230,6 +257,32 @@ export class Lifecycle {
       if (action === "Starting") throw aksErrors.alreadyRunningCannotStart();
       throw aksErrors.clusterStopped(pool?.action ?? action, cluster.internal.stoppedAt);
     }
+  }
+
+  /** The cluster's internal document with what a pool's operation makes current when it completes (`changes`). */
+  withPoolPending(internal: ClusterInternal, pool: string, changes: Record<string, unknown>): ClusterInternal {
+    const pools = { ...internal.pending?.pools };
+    if (Object.keys(changes).length > 0) pools[pool] = changes;
+    else delete pools[pool];
+    return { ...internal, pending: { ...internal.pending, pools } };
+  }
+
+  /** The cluster's internal document without `lock` and what its operation would have made current. */
+  release(internal: ClusterInternal, lock: ActiveOperation): ClusterInternal {
+    if (lock.pool === undefined) {
+      const { active: _a, pending: _p, ...rest } = internal;
+      return rest;
+    }
+    const key = lock.pool.toLowerCase();
+    const { poolOperations, pending, ...rest } = internal;
+    const others = Object.fromEntries(Object.entries(poolOperations ?? {}).filter(([k]) => k !== key));
+    const pools = Object.fromEntries(Object.entries(pending?.pools ?? {}).filter(([k]) => k.toLowerCase() !== key));
+    const next: ClusterInternal = { ...rest };
+    if (Object.keys(others).length > 0) next.poolOperations = others;
+    if (pending !== undefined && (Object.keys(pools).length > 0 || pending.currentKubernetesVersion !== undefined)) {
+      next.pending = { ...pending, pools };
+    }
+    return next;
   }
 
   private elapsed(since: string | undefined): string {
@@ -249,12 +302,18 @@ export class Lifecycle {
    * operation (only possible for a delete) is preempted.
    */
   async begin(store: Store, cluster: ClusterDuring, options: BeginOptions): Promise<OperationRecord> {
-    const previous = await this.activeOperation(store, cluster);
-    if (previous !== undefined) {
-      // The preempted operation's listeners must already see the new state (a delete in progress).
-      await this.writeCluster(store, cluster.body, cluster.internal);
-      const op = await this.platform.operations.get(store, previous.id);
-      if (op !== undefined) {
+    // Operations on other pools run on beside a pool's; only a cluster delete gets here with operations running that
+    // it must end (assertAllowed). It takes every lock; the preempted operations' listeners must already see the new
+    // state (a delete in progress).
+    const preempted = options.pool === undefined ? await this.runningOperations(store, cluster) : [];
+    let internal = cluster.internal;
+    if (preempted.length > 0) {
+      const { poolOperations: _p, ...rest } = internal;
+      internal = rest;
+      await this.writeCluster(store, cluster.body, internal);
+      for (const previous of preempted) {
+        const op = await this.platform.operations.get(store, previous.id);
+        if (op === undefined) continue;
         await this.platform.operations.cancel(store, op, "Canceled", {
           code: "NotLatestOperation",
           message: "The operation has been preempted by another one. Please wait for the other operation to complete and try again..", // prettier-ignore
@@ -270,6 +329,7 @@ export class Lifecycle {
       ...(options.reason === undefined ? {} : { reason: options.reason }),
     };
     const parsed = parseResourceId(cluster.id)!;
+    const duration = durationMs(isPool ? "pool" : "cluster", options.action, this.realisticTimings, this.platform.operations.defaultDurationMs); // prettier-ignore
     const op = await this.platform.operations.begin(store, {
       subscriptionId: parsed.subscriptionId,
       namespace: NAMESPACE,
@@ -279,7 +339,7 @@ export class Lifecycle {
       caller: options.caller,
       kind: OPERATION_KIND,
       payload,
-      durationMs: durationMs(isPool ? "pool" : "cluster", options.action, this.realisticTimings, this.platform.operations.defaultDurationMs), // prettier-ignore
+      durationMs: duration,
       ...(options.resultResourceId === undefined ? {} : { resultResourceId: options.resultResourceId }),
     });
     const active: ActiveOperation = {
@@ -289,9 +349,26 @@ export class Lifecycle {
       caller: options.caller,
       ...(options.pool === undefined ? {} : { pool: options.pool }),
     };
-    await this.writeCluster(store, cluster.body, { ...cluster.internal, active }, isPool ? cluster.etag : undefined);
+    const locked: ClusterInternal = isPool
+      ? { ...internal, poolOperations: { ...internal.poolOperations, [options.pool!.toLowerCase()]: active } }
+      : { ...internal, active };
+    await this.writeCluster(store, cluster.body, locked, isPool ? cluster.etag : undefined);
+    if (!isPool && options.action === "Creating") {
+      const due = this.platform.clock.nowMs() + Math.round(duration * OUTBOUND_READY_SHARE);
+      await this.platform.clock.schedule(store, due, OUTBOUND_READY, { operationId: op.id });
+    }
     await this.emit(store, this.event("Started", op));
     return op;
+  }
+
+  /** A create's outbound IPs exist: the cluster shows them while the create runs on (same ETag: no one wrote it). */
+  private async outboundReady(payload: { operationId: string }, ctx: TimerContext): Promise<void> {
+    const op = await this.platform.operations.get(ctx.store, payload.operationId);
+    if (op === undefined || op.status !== "InProgress") return;
+    const cluster = await this.getCluster(ctx.store, (op.payload as OperationPayload).clusterId);
+    if (cluster === undefined || cluster.internal.active?.id !== op.id) return;
+    const body = withEffectiveOutboundIps(cluster.body, cluster.subscriptionId);
+    await this.writeCluster(ctx.store, body, cluster.internal, cluster.etag);
   }
 
   private event(phase: ClusterOperationEvent["phase"], op: OperationRecord): ClusterOperationEvent {
@@ -315,7 +392,8 @@ export class Lifecycle {
     const record = await this.load(store, payload.clusterId);
     if (record === undefined) return;
     const { cluster } = record;
-    if (cluster.internal.active !== undefined && cluster.internal.active.id !== op.id) return;
+    const lock = payload.pool === undefined ? cluster.internal.active : cluster.internal.poolOperations?.[payload.pool.toLowerCase()]; // prettier-ignore
+    if (lock !== undefined && lock.id !== op.id) return;
     const at = ctx.now.toISOString();
     const lastOperation = { id: op.id, action: payload.action, endedAt: at, caller: op.caller, status: "Succeeded" };
 
@@ -331,8 +409,8 @@ export class Lifecycle {
           await this.writePool(store, cluster.id, { ...pool.body, properties }, pool.internal);
         }
       }
-      const { active: _a, pending: _p, ...rest } = cluster.internal;
-      await this.writeCluster(store, cluster.body, { ...rest, lastOperation }, cluster.etag);
+      const released = this.release(cluster.internal, lock ?? { id: op.id, action: payload.action, pool: payload.pool, startedAt: op.startTime, caller: op.caller }); // prettier-ignore
+      await this.writeCluster(store, cluster.body, { ...released, lastOperation }, cluster.etag);
     } else {
       const transition = CLUSTER_ACTIONS[payload.action as ClusterAction];
       if (transition.completion === "remove") {
@@ -379,8 +457,7 @@ export class Lifecycle {
   private async cascade(store: Store, clusterId: string): Promise<void> {
     const record = await this.load(store, clusterId);
     if (record === undefined) return;
-    const active = await this.activeOperation(store, record.cluster);
-    if (active !== undefined) {
+    for (const active of await this.runningOperations(store, record.cluster)) {
       const op = await this.platform.operations.get(store, active.id);
       if (op !== undefined) await this.platform.operations.cancel(store, op, "Canceled");
     }

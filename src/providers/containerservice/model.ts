@@ -118,7 +118,14 @@ export interface ClusterCredentials {
 export interface ClusterInternal extends JsonObject {
   resourceGroup: string;
   credentials: ClusterCredentials;
+  /** The running operation on the cluster itself (it excludes every other). */
   active?: ActiveOperation;
+  /**
+   * The running operation of each agent pool, by lower-cased pool name: AKS runs operations on different pools at
+   * once (recording test_aks_nodepool_system_pool: nodepool2 updated while nodepool1 was being deleted).
+   */
+  poolOperations?: Record<string, ActiveOperation>;
+  /** What the running operations make current when they complete (a pool operation's under its pool's name). */
   pending?: PendingChanges;
   /** When the cluster was last stopped, and by whom (the 12-month rule reads this). */
   stoppedAt?: string;
