@@ -67,6 +67,17 @@ export function defaultJobs(): number {
   return Math.max(2, Math.min(4, availableParallelism() + 1));
 }
 
+/**
+ * How long each aksemu operation lasts in the replay (emulated time; `--server-arg=--operation-duration=N` overrides).
+ * Real AKS operations last from about 30 s (a pool update) to several minutes (a create: 216–335 s in the recordings),
+ * and the CLI's next request after a write may come a second later (`az aks operation-abort`, test_aks_abort) or
+ * only after polling to the end. 30 s, the shortest, keeps an operation running wherever real AKS had one running
+ * that young, and over before any recorded request that found the real one done (its answer then says
+ * `Succeeded` where real AKS was still reconciling, which the comparison accepts: compare.ts RULES). The results are
+ * the same from 2 s to 30 s; aksemu's own default (250 ms) ends operations before the CLI's abort.
+ */
+export const REPLAY_OPERATION_MS = 30_000;
+
 /** Offset of a recording's starting clock before its first recorded answer. */
 const LEAD_MS = 60_000;
 
@@ -103,6 +114,7 @@ export async function runConformance(options: RunOptions = {}): Promise<RunResul
   let restarts = 0;
   let scope: Scope | undefined;
   const serverArgs = options.serverArgs ?? [];
+  const replayArgs = ["--operation-duration", String(REPLAY_OPERATION_MS), ...serverArgs];
 
   const lane = async (queue: RecordingEntry[]): Promise<void> => {
     if (queue.length === 0) return;
@@ -118,7 +130,7 @@ export async function runConformance(options: RunOptions = {}): Promise<RunResul
           await server.moveClockTo(startAt);
         } else {
           await server?.stop();
-          server = await AksemuServer.start({ now: startAt, extraArgs: serverArgs });
+          server = await AksemuServer.start({ now: startAt, extraArgs: replayArgs });
           restarts++;
         }
         scope ??= await discoverScope(server);

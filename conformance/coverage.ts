@@ -242,7 +242,9 @@ export async function writeCoverage(
   lines.push(
     "## How the replay works",
     "",
-    "- Each recording is replayed in order on an aksemu started with `--clock frozen`; before each request the clock is",
+    "- Each recording is replayed in order on an aksemu started with `--clock frozen --operation-duration 30000` (every",
+    "  operation lasts 30 s of emulated time, the shortest real AKS operations took; see `REPLAY_OPERATION_MS` in",
+    "  conformance/conformance.ts); before each request the clock is",
     "  moved to the recorded answer's `date` (so the version catalog, defaults and support windows are those real AKS had",
     "  that day). Recordings are sorted by date and dealt to a few servers; `POST /_emulator/reset` empties a server",
     "  between recordings (`--fresh` starts a new server per recording instead).",
