@@ -7,6 +7,7 @@ import { assertMatchesSpec, specForApiVersion } from "./support/spec.js";
 import { AzCli, azSuiteOptions, requireAz } from "./support/az-cli.js";
 
 const SPEC = specForApiVersion("containerservice", "2025-10-01");
+const SPEC_2022 = specForApiVersion("containerservice", "2022-11-01");
 
 function client(server: Aksemu): ContainerServiceClient {
   return clusterClient(server);
@@ -237,6 +238,45 @@ describe("kubernetesVersions on other dates", () => {
       assert.equal(created.eastus2euap!.networkProfile?.networkPlugin, "azure");
       assert.equal(created.eastus2euap!.networkProfile?.networkPluginMode, "overlay");
       assert.equal(created.eastus2euap!.agentPoolProfiles![0]!.maxPods, 250);
+    } finally {
+      await server.dispose();
+    }
+  });
+
+  it("2022-06-01: an Edge Zone cluster boots the Marketplace image, then the edge zones' gallery once it exists", async () => {
+    const server = await startAksemu({ args: ["--clock", "frozen", "--now", "2022-06-01T06:00:00Z"] });
+    try {
+      const aks = client(server);
+      await server.resources().resourceGroups.createOrUpdate("rg-edge", { location: "eastus2euap" });
+      const cluster = (edgeZone: boolean): ManagedCluster => ({
+        location: "eastus2euap",
+        ...(edgeZone ? { extendedLocation: { name: "microsoftrrdclab1", type: "EdgeZone" } } : {}),
+        identity: { type: "SystemAssigned" },
+        dnsPrefix: edgeZone ? "edge" : "region",
+        agentPoolProfiles: [{ name: "nodepool1", count: 1, vmSize: "Standard_DS2_v2", mode: "System" }],
+      });
+      const edge = await settle(server, aks.managedClusters.beginCreateOrUpdate("rg-edge", "edge", cluster(true)));
+      const region = await settle(server, aks.managedClusters.beginCreateOrUpdate("rg-edge", "region", cluster(false))); // prettier-ignore
+      assert.equal(edge.extendedLocation?.type?.toLowerCase(), "edgezone");
+      // As real AKS answered that day (test_aks_create_edge_zone): no gallery image definition in the name.
+      const regionImage = region.agentPoolProfiles![0]!.nodeImageVersion!;
+      assert.match(regionImage, /^AKSUbuntu-1804gen2containerd-\d{4}\.\d{2}\.\d{2}$/);
+      assert.equal(edge.agentPoolProfiles![0]!.nodeImageVersion, regionImage.replace("-1804gen2containerd-", "--"));
+      // Validated at the api-version the az CLI of the time sent (2022 answers carry the since-retired dockerBridgeCidr).
+      const raw = await server.fetch(`/subscriptions/${server.subscriptionId}/resourceGroups/rg-edge/providers/Microsoft.ContainerService/managedClusters/edge?api-version=2022-11-01`); // prettier-ignore
+      assertMatchesSpec(SPEC_2022, "ManagedClusters_Get", 200, raw.body);
+
+      // From 2023-01-09 the edge zones have their own copy of AKS's gallery (the canary region sees it 14 days early):
+      // the platform's upgrade of the pool off 1.22, out of support by then, reimages it onto that gallery's image,
+      // and it is what the upgrade profile offers.
+      await server.advance("P8M");
+      const pool = await aks.agentPools.get("rg-edge", "edge", "nodepool1");
+      assert.match(pool.currentOrchestratorVersion!, /^1\.23\./);
+      assert.match(pool.nodeImageVersion!, /^AKSUbuntuEdgeZone-1804gen2containerd-\d{4}\.\d{2}\.\d{2}$/);
+      const profile = await aks.agentPools.getUpgradeProfile("rg-edge", "edge", "nodepool1");
+      assert.match(profile.latestNodeImageVersion!, /^AKSUbuntuEdgeZone-1804gen2containerd-/);
+      const regionProfile = await aks.agentPools.getUpgradeProfile("rg-edge", "region", "nodepool1");
+      assert.equal(regionProfile.latestNodeImageVersion, profile.latestNodeImageVersion!.replace("AKSUbuntuEdgeZone-", "AKSUbuntu-")); // prettier-ignore
     } finally {
       await server.dispose();
     }

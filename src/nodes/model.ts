@@ -308,7 +308,7 @@ export interface LabelInputs {
 
 /** The OS SKU AKS resolves `Ubuntu` / `AzureLinux` to on a node image (always versioned). */
 function effectiveOsSku(osSku: string, nodeImageVersion: string): string {
-  const m = /^AKSUbuntu-(\d{4})/.exec(nodeImageVersion);
+  const m = /^AKSUbuntu(?:EdgeZone)?-(\d{4})/.exec(nodeImageVersion);
   if (m !== null) return `Ubuntu${m[1]!}`;
   if (/^AKSAzureLinux-V3/i.test(nodeImageVersion)) return "AzureLinux3";
   if (/^AKSAzureLinux/i.test(nodeImageVersion) || /^AKSCBLMariner/i.test(nodeImageVersion)) return "AzureLinux";

@@ -23,6 +23,7 @@ import {
 } from "./model.js";
 import {
   isMinorAlias,
+  inEdgeZone,
   nodeImageOptionsOf,
   planPool,
   skewError,
@@ -389,6 +390,7 @@ export class ClusterWrites {
       networkPlugin: (net.networkPlugin as string | undefined) ?? "kubenet",
       networkPluginMode: net.networkPluginMode as string | undefined,
       clusterPower: body.properties.powerState.code,
+      edgeZone: inEdgeZone(body),
       defaultMode,
     };
   }
@@ -626,7 +628,7 @@ export class ClusterWrites {
     if (pool === undefined) throw aksErrors.poolNotFound(name, record.cluster.body.name);
     await this.lifecycle.assertAllowed(store, record, "Updating", { name: pool.body.name, action: "UpgradingNodeImageVersion" }); // prettier-ignore
     const p = pool.body.properties;
-    const latest = this.catalog(record.cluster.body.location).latestNodeImage(p.osType, p.osSKU, archOfVm(p.vmSize), p.currentOrchestratorVersion, nodeImageOptionsOf(p)); // prettier-ignore
+    const latest = this.catalog(record.cluster.body.location).latestNodeImage(p.osType, p.osSKU, archOfVm(p.vmSize), p.currentOrchestratorVersion, nodeImageOptionsOf(p, record.cluster.body)); // prettier-ignore
     const props = { ...p, provisioningState: "UpgradingNodeImageVersion" as const };
     await this.lifecycle.writePool(store, clusterId, { ...pool.body, properties: props }, pool.internal);
     const internal = this.lifecycle.withPoolPending(record.cluster.internal, pool.body.name, {

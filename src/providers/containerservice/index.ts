@@ -610,7 +610,7 @@ export class ContainerServiceProvider {
               kubernetesVersion: props.currentOrchestratorVersion,
               osType: props.osType,
               upgrades,
-              latestNodeImageVersion: catalog.latestNodeImage(props.osType, props.osSKU, /^Standard_[DE]\d+p/i.test(props.vmSize) ? "arm64" : "amd64", props.currentOrchestratorVersion, nodeImageOptionsOf(props)), // prettier-ignore
+              latestNodeImageVersion: catalog.latestNodeImage(props.osType, props.osSKU, /^Standard_[DE]\d+p/i.test(props.vmSize) ? "arm64" : "amd64", props.currentOrchestratorVersion, nodeImageOptionsOf(props, record.cluster.body)), // prettier-ignore
             },
           });
         },

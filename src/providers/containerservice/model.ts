@@ -88,7 +88,7 @@ export interface ClusterBody extends JsonObject {
   sku: { name: string; tier: string };
 }
 
-/** The operation that holds a cluster's lock (one operation at a time per cluster). */
+/** A running operation's lock on its cluster or agent pool (see ClusterInternal.active and poolOperations). */
 export interface ActiveOperation {
   id: string;
   /** As AKS names it in its errors: `Creating`, `Scaling`, `Stopping`... */

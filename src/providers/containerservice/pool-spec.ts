@@ -24,7 +24,7 @@ import {
   type VersionCatalog,
 } from "./versions/index.js";
 import { aksErrors } from "./errors.js";
-import type { PoolProperties, PowerCode } from "./model.js";
+import type { ClusterBody, PoolProperties, PowerCode } from "./model.js";
 import {
   enumValue,
   validateCount,
@@ -58,6 +58,8 @@ export interface PoolContext {
   networkPlugin: string;
   networkPluginMode: string | undefined;
   clusterPower: PowerCode;
+  /** The cluster is in an Azure Edge Zone (its Ubuntu pools boot the edge zones' images). */
+  edgeZone: boolean;
   defaultMode: "System" | "User";
   /** The pool's name (for messages). */
   name: string;
@@ -104,9 +106,15 @@ export function runsTrustedLaunch(securityProfile: unknown, currentImage: string
   );
 }
 
-/** The image-family options of a stored pool (FIPS, Trusted Launch), for picking its newest node image. */
-export function nodeImageOptionsOf(pool: PoolProperties): NodeImageOptions {
-  return { fips: pool.enableFIPS === true, trustedLaunch: runsTrustedLaunch(pool.securityProfile, pool.nodeImageVersion) }; // prettier-ignore
+/** The image-family options of a stored pool (FIPS, Trusted Launch, edge zone), for picking its newest node image. */
+export function nodeImageOptionsOf(pool: PoolProperties, cluster: ClusterBody): NodeImageOptions {
+  return { fips: pool.enableFIPS === true, trustedLaunch: runsTrustedLaunch(pool.securityProfile, pool.nodeImageVersion), edgeZone: inEdgeZone(cluster) }; // prettier-ignore
+}
+
+/** Whether the cluster lives in an Azure Edge Zone (`extendedLocation.type` EdgeZone, stored lower-cased). */
+export function inEdgeZone(cluster: ClusterBody): boolean {
+  const at = cluster.extendedLocation;
+  return isObject(at) && typeof at.type === "string" && at.type.toLowerCase() === "edgezone";
 }
 
 /**
@@ -333,7 +341,7 @@ export function planPool(
 
   // Node image.
   const trustedLaunch = runsTrustedLaunch(input.securityProfile ?? existing?.securityProfile, existing?.nodeImageVersion); // prettier-ignore
-  const imageFor = (version: string): string => ctx.catalog.latestNodeImage(osType, finalOsSku, vm.arch, version, { fips: (input.enableFIPS ?? existing?.enableFIPS) === true, trustedLaunch }); // prettier-ignore
+  const imageFor = (version: string): string => ctx.catalog.latestNodeImage(osType, finalOsSku, vm.arch, version, { fips: (input.enableFIPS ?? existing?.enableFIPS) === true, trustedLaunch, edgeZone: ctx.edgeZone }); // prettier-ignore
   let nodeImageVersion = existing?.nodeImageVersion ?? imageFor(target);
   const pending: PoolPlan["pending"] = {};
   // Changing the OS SKU of a pool (az aks nodepool update --os-sku AzureLinux) reimages its nodes onto the new OS's

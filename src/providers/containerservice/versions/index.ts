@@ -49,11 +49,13 @@ export interface MinorVersion {
 
 /**
  * Pool settings that pick a different image family: `fips` = the pool's `enableFIPS`; `trustedLaunch` = the pool runs
- * Trusted Launch VMs (Secure Boot or vTPM), which boot the `…gen2TL…` images.
+ * Trusted Launch VMs (Secure Boot or vTPM), which boot the `…gen2TL…` images; `edgeZone` = the cluster is in an Azure
+ * Edge Zone (`extendedLocation`), whose Ubuntu nodes boot the edge zones' own images (see node-images.ts `imageAt`).
  */
 export interface NodeImageOptions {
   fips?: boolean;
   trustedLaunch?: boolean;
+  edgeZone?: boolean;
 }
 
 export type SupportStatus = "Supported" | "PlatformSupport" | "LtsSupported" | "OutOfSupport";
@@ -397,7 +399,7 @@ class Catalog implements VersionCatalog {
         if ((sku === undefined || /^ubuntu$/i.test(sku)) && (rel === "2204" || rel === "2404")) sku = `Ubuntu${rel}`;
       }
     }
-    return imageAt(imageLineFor(osType, sku, k8sMinor, opts), arch, this.atMs, { trustedLaunch: opts.trustedLaunch === true }); // prettier-ignore
+    return imageAt(imageLineFor(osType, sku, k8sMinor, opts), arch, this.atMs, { trustedLaunch: opts.trustedLaunch === true, edgeZone: opts.edgeZone === true }); // prettier-ignore
   }
 }
 

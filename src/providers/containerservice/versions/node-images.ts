@@ -282,14 +282,38 @@ export function imageAt(
   line: ImageLine,
   arch: "amd64" | "arm64",
   atMs: number,
-  opts: { trustedLaunch?: boolean } = {},
+  opts: { trustedLaunch?: boolean; edgeZone?: boolean } = {},
 ): string {
   // Before the Azure Linux 2.0 images existed, Mariner/Azure Linux pools ran the CBL-Mariner images.
   const used = line === "azurelinux2" && atMs < dayMs(LINES.azurelinux2.since) ? "mariner1" : line;
   const spec = LINES[used];
   const lag = (spec.lagDays ?? 0) * DAY_MS;
   const tl = opts.trustedLaunch === true && arch === "amd64" ? spec.trustedLaunchPrefix : undefined;
-  return `${tl ?? spec.prefix(arch)}-${suffixAt(used, atMs - lag)}`;
+  const prefix = tl ?? spec.prefix(arch);
+  const suffix = suffixAt(used, atMs - lag);
+  return opts.edgeZone === true ? edgeZoneImage(prefix, suffix, atMs) : `${prefix}-${suffix}`;
+}
+
+/**
+ * The first edge-zone image in AKS's own gallery: Azure/AgentBaker#2555 (merged 2023-01) sets
+ * `EdgeZoneSIGImageVersion` "2023.01.09" for the gallery that Azure/AgentBaker#2398 (2022-11-02) added for edge zones.
+ */
+const EDGE_ZONE_GALLERY_FROM = Date.parse("2023-01-09T00:00:00Z");
+
+/**
+ * An Ubuntu node image in an Azure Edge Zone. A node image version names the gallery, the image definition and the
+ * version (`AKSUbuntu-1804gen2containerd-2022.06.13`: gallery `AKSUbuntu`, definition `1804gen2containerd`). Edge zones
+ * had no copy of that gallery at first: their nodes booted the Azure Marketplace image, which has no gallery
+ * definition, so the middle part is empty (real answer, test_aks_create_edge_zone, 2022-06-01:
+ * `AKSUbuntu--2022.04.27`). Since the edge zones' own gallery `AKSUbuntuEdgeZone` exists, with the same definitions
+ * (Azure/AgentBaker#2977: `2204containerd`, `2204gen2containerd`), it is named. The version is the build the regions
+ * get (the real marketplace image of 2022-06-01 was five weeks older; the replay compares image families only).
+ */
+function edgeZoneImage(prefix: string, suffix: string, atMs: number): string {
+  const dash = prefix.indexOf("-");
+  if (!prefix.startsWith("AKSUbuntu-") || dash < 0) return `${prefix}-${suffix}`;
+  const definition = prefix.slice(dash + 1);
+  return atMs < EDGE_ZONE_GALLERY_FROM ? `AKSUbuntu--${suffix}` : `AKSUbuntuEdgeZone-${definition}-${suffix}`;
 }
 
 /** Whether a node image name is a Trusted Launch image (`AKSUbuntu-2204gen2TLcontainerd-…`). */
