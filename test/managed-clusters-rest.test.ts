@@ -359,7 +359,7 @@ describe("cluster operations on a frozen clock with --realistic-timings", () => 
     assert.equal(del.status, 202);
     cluster = (await server.fetch(`${path()}?${V}`)).body as Body;
     assert.equal(cluster.properties.provisioningState, "Deleting");
-    await server.advance("PT4M");
+    await server.advance("PT5M");
     assert.equal((await server.fetch(`${path()}?${V}`)).status, 404);
     const nodeRg = await server.fetch(`/subscriptions/${server.subscriptionId}/resourcegroups/MC_rg-slow_slow_westus2?api-version=2021-04-01`); // prettier-ignore
     assert.equal(nodeRg.status, 404);
@@ -391,7 +391,7 @@ describe("cluster operations on a frozen clock with --realistic-timings", () => 
     assert.equal(done.properties.provisioningState, "Succeeded");
     assert.deepEqual(outbound(done), outbound(network));
     assert.equal((await server.fetch(`${name}?${V}`, { method: "DELETE" })).status, 202);
-    await server.advance("PT4M");
+    await server.advance("PT5M");
   });
 
   it("runs operations on different agent pools at once, one at a time per pool, none beside the cluster's own", async () => {
@@ -424,7 +424,7 @@ describe("cluster operations on a frozen clock with --realistic-timings", () => 
     let pool3 = (await server.fetch(`${pool("pool3")}?${V}`)).body as Body;
     assert.equal(pool2.properties.provisioningState, "Canceled");
     assert.equal(pool3.properties.provisioningState, "Creating");
-    await server.advance("PT3M");
+    await server.advance("PT4M");
     pool3 = (await server.fetch(`${pool("pool3")}?${V}`)).body as Body;
     assert.equal(pool3.properties.provisioningState, "Succeeded");
 
@@ -448,7 +448,7 @@ describe("cluster operations on a frozen clock with --realistic-timings", () => 
         ["pool3", "Deleting"],
       ],
     );
-    await server.advance("PT2M");
+    await server.advance("PT3M");
     pool2 = (await server.fetch(`${pool("pool2")}?${V}`)).body as Body;
     assert.equal(pool2.properties.provisioningState, "Succeeded");
     assert.equal(pool2.properties.count, 2);
@@ -456,7 +456,7 @@ describe("cluster operations on a frozen clock with --realistic-timings", () => 
     assert.equal((await server.fetch(`${path("/stop")}?${V}`, { method: "POST" })).status, 202);
     await server.advance("PT2M");
     assert.equal((await server.fetch(`${path()}?${V}`, { method: "DELETE" })).status, 202);
-    await server.advance("PT4M");
+    await server.advance("PT5M");
   });
 
   it("deleting the resource group deletes the cluster's node resource group too", async () => {
