@@ -320,9 +320,32 @@ export function assumedResourceGroups(recording: Recording): { name: string; loc
     .map(([, e]) => (e.tags === undefined ? { name: e.name, location: e.location } : e));
 }
 
+/**
+ * Preview flags the recording's subscription had registered, as its answers show: Trusted Launch images on pools
+ * whose requests never asked for Secure Boot or vTPM are what `TrustedLaunchPreview` did before Trusted Launch's GA
+ * (see `trustedLaunchGa` in src/providers/containerservice/state.ts).
+ */
+export function assumedFeatures(recording: Recording): { namespace: string; name: string }[] {
+  const asked = recording.interactions.some((i) => /"enable(SecureBoot|VTPM)":\s*true/i.test(i.request.body ?? ""));
+  const shown = recording.interactions.some((i) => /"nodeImageVersion":\s*"[^"]*gen2TL/.test(i.response.text));
+  return shown && !asked ? [{ namespace: "Microsoft.ContainerService", name: "TrustedLaunchPreview" }] : [];
+}
+
 async function setUp(recording: Recording, server: AksemuServer): Promise<void> {
+  // Flags first: registering settles on the clock (one operation's time) before the recording starts.
+  for (const f of assumedFeatures(recording)) {
+    const path = `/subscriptions/${server.subscriptionId}/providers/Microsoft.Features/providers/${f.namespace}/features/${f.name}`;
+    const r = await server.arm("POST", `${path}/register?api-version=2021-07-01`);
+    if (r.status !== 200) throw new Error(`set-up: registering ${f.name} failed: ${r.status} ${r.text}`);
+  }
   // The preparer created the group a few seconds before the first recorded answer.
   await server.moveClockTo(new Date(recording.startedAt.getTime() - 10_000));
+  for (const f of assumedFeatures(recording)) {
+    const path = `/subscriptions/${server.subscriptionId}/providers/Microsoft.Features/providers/${f.namespace}/features/${f.name}`;
+    const r = await server.arm("GET", `${path}?api-version=2021-07-01`);
+    const state = (r.json as { properties?: { state?: string } } | undefined)?.properties?.state;
+    if (state !== "Registered") throw new Error(`set-up: ${f.name} is ${String(state)}, not Registered, when the recording starts`); // prettier-ignore
+  }
   for (const rg of assumedResourceGroups(recording)) {
     const body = JSON.stringify(
       rg.tags === undefined ? { location: rg.location } : { location: rg.location, tags: rg.tags },

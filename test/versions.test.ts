@@ -282,6 +282,50 @@ describe("kubernetesVersions on other dates", () => {
     }
   });
 
+  it("2024-07-26: TrustedLaunchPreview registered gives new Ubuntu pools Trusted Launch images, until the GA", async () => {
+    const server = await startAksemu({ args: ["--clock", "frozen", "--now", "2024-07-26T12:00:00Z"] });
+    try {
+      const aks = client(server);
+      await server.resources().resourceGroups.createOrUpdate("rg-tl", { location: "eastus" });
+      const create = (name: string): Promise<ManagedCluster> =>
+        settle(
+          server,
+          aks.managedClusters.beginCreateOrUpdate("rg-tl", name, {
+            location: "eastus",
+            identity: { type: "SystemAssigned" },
+            dnsPrefix: name,
+            agentPoolProfiles: [{ name: "nodepool1", count: 1, vmSize: "Standard_DS2_v2", mode: "System" }],
+          }),
+        );
+      const image = (c: ManagedCluster): string => c.agentPoolProfiles![0]!.nodeImageVersion!;
+      const before = await create("before");
+      assert.match(image(before), /^AKSUbuntu-2204gen2containerd-/);
+
+      // az feature register --namespace Microsoft.ContainerService --name TrustedLaunchPreview
+      const flag = `/subscriptions/${server.subscriptionId}/providers/Microsoft.Features/providers/Microsoft.ContainerService/features/TrustedLaunchPreview`; // prettier-ignore
+      assert.equal((await server.fetch(`${flag}/register?api-version=2021-07-01`, { method: "POST" })).status, 200);
+      await server.advance("PT1M");
+      const state = (await server.fetch(`${flag}?api-version=2021-07-01`)).body as { properties: { state: string } };
+      assert.equal(state.properties.state, "Registered");
+
+      const during = await create("during");
+      assert.match(image(during), /^AKSUbuntu-2204gen2TLcontainerd-/);
+      const added = await settle(server, aks.agentPools.beginCreateOrUpdate("rg-tl", "before", "user1", { count: 1, vmSize: "Standard_DS2_v2" })); // prettier-ignore
+      assert.match(added.nodeImageVersion!, /^AKSUbuntu-2204gen2TLcontainerd-/);
+      const kept = await aks.agentPools.get("rg-tl", "before", "nodepool1");
+      assert.equal(kept.nodeImageVersion, image(before), "a pool made before keeps its image");
+      const raw = await server.fetch(`/subscriptions/${server.subscriptionId}/resourceGroups/rg-tl/providers/Microsoft.ContainerService/managedClusters/during?api-version=2025-10-01`); // prettier-ignore
+      assertMatchesSpec(SPEC, "ManagedClusters_Get", 200, raw.body);
+
+      // Trusted Launch is GA on 2024-10-09: from then on only pools that ask for it (Secure Boot, vTPM) run it.
+      await server.advance("P3M");
+      const after = await create("after");
+      assert.match(image(after), /^AKSUbuntu-2204gen2containerd-/);
+    } finally {
+      await server.dispose();
+    }
+  });
+
   it("2029-03-01: past the calendar, minors keep coming on its cadence (projection)", async () => {
     const server = await startAksemu({ args: ["--clock", "frozen", "--now", "2029-03-01T00:00:00Z"] });
     try {

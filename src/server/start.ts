@@ -116,6 +116,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   providerRoutes.push(...activityLog.routes());
   const containerService = new ContainerServiceProvider(platform, resources, {
     realisticTimings: options.realisticTimings === true,
+    featureRegistered: (s, subscriptionId, namespace, flag) =>
+      features.isRegistered(s, subscriptionId, namespace, flag),
   });
   providerRoutes.push(...containerService.routes());
   // Platform actions of the support policy run as the provider's own operations.

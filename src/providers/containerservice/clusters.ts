@@ -13,6 +13,7 @@ import { planCluster, versionDefaultNetwork } from "./cluster-spec.js";
 import { aksErrors } from "./errors.js";
 import type { ClusterRecord, Lifecycle, PoolInternal, StoredPool } from "./lifecycle.js";
 import {
+  NAMESPACE,
   POOL_WIRE_TYPE,
   type ClusterBody,
   type ClusterInternal,
@@ -64,8 +65,20 @@ export interface ClusterPutInput {
  */
 const JUST_DELETED_MS = 10_000;
 
+/** Whether a subscription has a preview flag `Registered` (Microsoft.Features; the server wires it). */
+export type FeatureRegistered = (store: Store, subscriptionId: string, namespace: string, flag: string) => Promise<boolean>; // prettier-ignore
+
 export class ClusterWrites {
-  constructor(private readonly lifecycle: Lifecycle) {}
+  constructor(
+    private readonly lifecycle: Lifecycle,
+    private readonly featureRegistered: FeatureRegistered = () => Promise.resolve(false),
+  ) {}
+
+  /** New Ubuntu pools boot Trusted Launch images: the subscription registered its preview flag before the GA. */
+  private async trustedLaunchByDefault(store: Store, subscriptionId: string): Promise<boolean> {
+    if (behaviourSince("trustedLaunchGa", this.lifecycle.platform.clock.nowMs())) return false;
+    return this.featureRegistered(store, subscriptionId, NAMESPACE, "TrustedLaunchPreview");
+  }
 
   /** Whether a delete of the cluster ended within the last seconds (see JUST_DELETED_MS). */
   async justDeleted(store: Store, clusterId: string): Promise<boolean> {
@@ -131,6 +144,7 @@ export class ClusterWrites {
     location: string,
   ): Promise<WriteResult> {
     const catalog = this.catalog(location);
+    const tlDefault = await this.trustedLaunchByDefault(store, input.subscriptionId);
     const spec = planCluster(input.body, {
       subscriptionId: input.subscriptionId,
       resourceGroup: input.resourceGroup,
@@ -164,7 +178,7 @@ export class ClusterWrites {
     const pools: { name: string; plan: PoolPlan }[] = [];
     for (const [i, { name, item }] of items.entries()) {
       const plan = planPool(item, undefined, undefined, {
-        ...this.poolContext(catalog, spec.lts, cp, body, i === 0 && noneExplicit ? "System" : "User"),
+        ...this.poolContext(catalog, spec.lts, cp, body, i === 0 && noneExplicit ? "System" : "User", tlDefault),
         name,
         path: `properties.agentPoolProfiles[${i}]`,
       });
@@ -208,6 +222,7 @@ export class ClusterWrites {
     // Cheap refusals first: a stopped cluster or a running operation.
     await this.lifecycle.assertAllowed(store, record, "Updating");
     const catalog = this.catalog(cluster.body.location);
+    const tlDefault = await this.trustedLaunchByDefault(store, cluster.subscriptionId);
     const spec = planCluster(input.body, {
       subscriptionId: input.subscriptionId,
       resourceGroup: cluster.internal.resourceGroup,
@@ -278,7 +293,7 @@ export class ClusterWrites {
       if (cpUpgrade && (ov === undefined || ov === null || ov === "")) item.orchestratorVersion = requested;
       const index = entry === undefined ? -1 : items.indexOf(entry);
       const plan = planPool(item, pool.body.properties, pool.internal, {
-        ...this.poolContext(catalog, spec.lts, target, body, "User"),
+        ...this.poolContext(catalog, spec.lts, target, body, "User", tlDefault),
         name: pool.body.name,
         path: index < 0 ? `properties.agentPoolProfiles` : `properties.agentPoolProfiles[${index}]`,
       });
@@ -290,7 +305,7 @@ export class ClusterWrites {
         throw aksErrors.invalidParameter("A managed cluster can have at most 100 agent pools.", "properties.agentPoolProfiles"); // prettier-ignore
       }
       const plan = planPool(item, undefined, undefined, {
-        ...this.poolContext(catalog, spec.lts, target, body, "User"),
+        ...this.poolContext(catalog, spec.lts, target, body, "User", tlDefault),
         name,
         path: `properties.agentPoolProfiles[${i}]`,
       });
@@ -381,6 +396,7 @@ export class ClusterWrites {
     cp: string,
     body: ClusterBody,
     defaultMode: "System" | "User",
+    trustedLaunchByDefault: boolean,
   ): Omit<PoolContext, "name" | "path"> {
     const net = (body.properties.networkProfile as JsonObject | undefined) ?? {};
     return {
@@ -391,6 +407,7 @@ export class ClusterWrites {
       networkPluginMode: net.networkPluginMode as string | undefined,
       clusterPower: body.properties.powerState.code,
       edgeZone: inEdgeZone(body),
+      trustedLaunchByDefault,
       defaultMode,
     };
   }
@@ -546,7 +563,14 @@ export class ClusterWrites {
     const catalog = this.catalog(cluster.body.location);
     const lts = cluster.body.properties.supportPlan === "AKSLongTermSupport";
     const plan = planPool(props, existing?.body.properties, existing?.internal, {
-      ...this.poolContext(catalog, lts, cluster.body.properties.currentKubernetesVersion, cluster.body, "User"),
+      ...this.poolContext(
+        catalog,
+        lts,
+        cluster.body.properties.currentKubernetesVersion,
+        cluster.body,
+        "User",
+        await this.trustedLaunchByDefault(store, cluster.subscriptionId),
+      ),
       name: poolName,
       path: "properties",
     });

@@ -17,7 +17,7 @@ import type { Store } from "../../store/store.js";
 import type { Platform } from "../platform.js";
 import type { Registrations, ResourceGroups } from "../resources/index.js";
 import { apiVersions } from "./api-versions.js";
-import { clusterIdOf, ClusterWrites, type WriteResult } from "./clusters.js";
+import { clusterIdOf, ClusterWrites, type FeatureRegistered, type WriteResult } from "./clusters.js";
 import { aksErrors } from "./errors.js";
 import { credentialResults, type CredentialKind } from "./kubeconfig.js";
 import { Lifecycle, type ClusterOperationListener, type ClusterRecord, type StoredPool } from "./lifecycle.js";
@@ -97,6 +97,8 @@ export interface PoolFacts {
 export interface ContainerServiceOptions {
   /** Cluster operations take AKS-like emulated minutes instead of the default operation duration. */
   realisticTimings?: boolean;
+  /** A subscription's preview flags (Microsoft.Features), for the behaviours they switch on. */
+  featureRegistered?: FeatureRegistered;
 }
 
 interface ResourcesLike {
@@ -116,7 +118,7 @@ export class ContainerServiceProvider {
     options: ContainerServiceOptions = {},
   ) {
     this.lifecycle = new Lifecycle(platform, resources.resourceGroups, options.realisticTimings === true);
-    this.writes = new ClusterWrites(this.lifecycle);
+    this.writes = new ClusterWrites(this.lifecycle, options.featureRegistered);
     this.snapshots = new Snapshots(platform, resources);
     this.trustedAccess = new TrustedAccess(platform, (store, ctx) => this.requireParent(store, ctx));
   }

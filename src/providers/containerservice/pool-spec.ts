@@ -60,6 +60,8 @@ export interface PoolContext {
   clusterPower: PowerCode;
   /** The cluster is in an Azure Edge Zone (its Ubuntu pools boot the edge zones' images). */
   edgeZone: boolean;
+  /** New pools boot Trusted Launch images unasked (the subscription's preview flag, see `trustedLaunchGa`). */
+  trustedLaunchByDefault: boolean;
   defaultMode: "System" | "User";
   /** The pool's name (for messages). */
   name: string;
@@ -340,7 +342,7 @@ export function planPool(
   }
 
   // Node image.
-  const trustedLaunch = runsTrustedLaunch(input.securityProfile ?? existing?.securityProfile, existing?.nodeImageVersion); // prettier-ignore
+  const trustedLaunch = runsTrustedLaunch(input.securityProfile ?? existing?.securityProfile, existing?.nodeImageVersion) || (existing === undefined && ctx.trustedLaunchByDefault); // prettier-ignore
   const imageFor = (version: string): string => ctx.catalog.latestNodeImage(osType, finalOsSku, vm.arch, version, { fips: (input.enableFIPS ?? existing?.enableFIPS) === true, trustedLaunch, edgeZone: ctx.edgeZone }); // prettier-ignore
   let nodeImageVersion = existing?.nodeImageVersion ?? imageFor(target);
   const pending: PoolPlan["pending"] = {};

@@ -146,6 +146,14 @@ export const AKS_BEHAVIOUR_CHANGES = {
    * before it; 2024-11-20: Overlay (1.31.1).
    */
   overlayByDefaultFrom130: Date.parse("2024-10-25T00:00:00Z"),
+  /**
+   * Trusted Launch went GA (Azure/AKS#2562, 2024-10-09): from then on a pool runs it only when it asks (Secure Boot or
+   * vTPM). Before, a subscription that had registered the `TrustedLaunchPreview` flag got the Trusted Launch image on
+   * every new Ubuntu pool ("the default image will be changed after enabling this feature":
+   * `AKSUbuntu-2204gen2containerd-202403.04.0` → `AKSUbuntu-2204gen2TLcontainerd-202403.04.0`, MicrosoftDocs/azure-docs
+   * #121091); the recordings show such pools on 2024-02-26/27 and 2024-07-26.
+   */
+  trustedLaunchGa: Date.parse("2024-10-09T00:00:00Z"),
   scaleShownAsUpdatingAgain: Date.parse("2024-07-15T00:00:00Z"),
 } as const;
 

@@ -50,6 +50,7 @@ export const KNOWN_FEATURES: Readonly<Record<string, readonly string[]>> = {
     "PodHostPortAutoAssignPreview",
     "PodSecurityPolicyPreview",
     "SafeguardsPreview",
+    "TrustedLaunchPreview",
     "Ubuntu2404Preview",
     "UserDefinedSchedulerConfigurationPreview",
     "WindowsGPUPreview",
