@@ -279,6 +279,29 @@ describe("agent pools as real AKS answers them, through @azure/arm-containerserv
     await server.dispose();
   });
 
+  it("runs writes to different node pools at once, and refuses a second write to the same pool", async () => {
+    await finish(client.managedClusters.beginCreateOrUpdate(RG, "parallel", newCluster("parallel"), POLL));
+    const add = (name: string, count = 1): Promise<{ pollUntilDone(): Promise<AgentPool> }> =>
+      client.agentPools.beginCreateOrUpdate(RG, "parallel", name, { count, vmSize: "Standard_D4s_v5" }, POLL);
+    // Two `az aks nodepool add --no-wait` in a row: AKS takes both (Azure/AKS#1913).
+    const first = await add("apps1");
+    const second = await add("apps2");
+    const states = (await client.agentPools.list(RG, "parallel").byPage().next()).value as AgentPool[];
+    assert.deepEqual(states.map((p) => [p.name, p.provisioningState]), [["system", "Succeeded"], ["apps1", "Creating"], ["apps2", "Creating"]]); // prettier-ignore
+    await assert.rejects(add("apps1", 2), (e: { statusCode?: number; code?: string; message: string }) => {
+      assert.equal(e.statusCode, 409);
+      assert.equal(e.code, "OperationNotAllowed");
+      assert.match(e.message, /Another agentpool operation \(Creating\) is in progress/);
+      return true;
+    });
+    await settle();
+    const done = await Promise.all([first.pollUntilDone(), second.pollUntilDone()]);
+    assert.deepEqual(
+      done.map((p) => p.provisioningState),
+      ["Succeeded", "Succeeded"],
+    );
+  });
+
   it("leaves a pool whose stop was aborted Canceled and running with its nodes", async () => {
     await finish(client.managedClusters.beginCreateOrUpdate(RG, "abortstop", newCluster("abortstop"), POLL));
     const user = await finish(client.agentPools.beginCreateOrUpdate(RG, "abortstop", "user1", { count: 2, vmSize: "Standard_D4s_v5" }, POLL)); // prettier-ignore
