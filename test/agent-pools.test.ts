@@ -366,8 +366,11 @@ describe("agent pools as real AKS answers them, through @azure/arm-containerserv
     assert.equal((await add("asked", { vmSize: "Standard_DS3_v2", osDiskType: "Managed" })).osDiskType, "Managed");
   });
 
-  it("brings an autoscaled pool below a raised minCount up to it when the update completes", async () => {
+  it("lets the cluster autoscaler bring a pool below its minCount up to it a second after the update ends", async () => {
     await finish(client.managedClusters.beginCreateOrUpdate(RG, "autoscale", newCluster("autoscale"), POLL));
+    const clusterId = `/subscriptions/${server.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.ContainerService/managedClusters/autoscale`; // prettier-ignore
+    const nodesOf = async (pool: string): Promise<number> =>
+      (await listNodes(server, clusterId)).filter((n) => n.pool === pool).length;
     const empty = await finish(client.agentPools.beginCreateOrUpdate(RG, "autoscale", "scale0", { count: 0, vmSize: "Standard_D4s_v5", enableAutoScaling: true, minCount: 0, maxCount: 3 }, POLL)); // prettier-ignore
     assert.equal(empty.count, 0);
     const poller = await client.agentPools.beginCreateOrUpdate(RG, "autoscale", "scale0", { ...empty, minCount: 1, maxCount: 101 }, POLL); // prettier-ignore
@@ -376,16 +379,24 @@ describe("agent pools as real AKS answers them, through @azure/arm-containerserv
     assert.equal(during.count, 0, "the answer to the update keeps the count as sent");
     await settle();
     const done = await poller.pollUntilDone();
-    assert.deepEqual([done.count, done.minCount, done.maxCount], [1, 1, 101]);
-    const raised = await finish(client.agentPools.beginCreateOrUpdate(RG, "autoscale", "scale0", { ...done, minCount: 3 }, POLL)); // prettier-ignore
-    assert.equal(raised.count, 3, "a pool with nodes below a raised minCount is brought up to it too");
-    // Turning the autoscaler on does not raise the count in the same operation; the next operation does.
+    assert.deepEqual([done.count, done.minCount, done.maxCount, done.provisioningState], [1, 1, 101, "Succeeded"]);
+    assert.equal(await nodesOf("scale0"), 1, "the scale set follows the autoscaler");
+
+    // az aks nodepool update --enable-cluster-autoscaler --min-count 2 on a 1-node pool (the operation takes 250 ms).
     const fixed = await finish(client.agentPools.beginCreateOrUpdate(RG, "autoscale", "fixed1", { count: 1, vmSize: "Standard_D4s_v5" }, POLL)); // prettier-ignore
-    const enabled = await finish(client.agentPools.beginCreateOrUpdate(RG, "autoscale", "fixed1", { ...fixed, enableAutoScaling: true, minCount: 2, maxCount: 5 }, POLL)); // prettier-ignore
-    assert.equal(enabled.count, 1);
-    assert.equal((await client.agentPools.get(RG, "autoscale", "fixed1")).count, 1);
-    const next = await finish(client.agentPools.beginCreateOrUpdate(RG, "autoscale", "fixed1", { ...enabled, maxCount: 6 }, POLL)); // prettier-ignore
-    assert.equal(next.count, 2);
+    await client.agentPools.beginCreateOrUpdate(RG, "autoscale", "fixed1", { ...fixed, enableAutoScaling: true, minCount: 2, maxCount: 5 }, POLL); // prettier-ignore
+    await server.advance("PT0.5S");
+    const ended = await client.agentPools.get(RG, "autoscale", "fixed1");
+    assert.deepEqual(
+      [ended.provisioningState, ended.count],
+      ["Succeeded", 1],
+      "right at the end, still the count sent",
+    );
+    await server.advance("PT1S");
+    const scanned = await client.agentPools.get(RG, "autoscale", "fixed1");
+    assert.deepEqual([scanned.provisioningState, scanned.count], ["Succeeded", 2], "a second later, minCount");
+    assert.notEqual(scanned.eTag, ended.eTag, "the pool changed, so did its ETag");
+    assert.equal(await nodesOf("fixed1"), 2);
   });
 
   it("boots Trusted Launch images for pools with Secure Boot or vTPM, and keeps them when both are turned off", async () => {

@@ -120,6 +120,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       features.isRegistered(s, subscriptionId, namespace, flag),
   });
   providerRoutes.push(...containerService.routes());
+  containerService.onAutoscaled(async (s, clusterId, now) => {
+    await compute.followAutoscaler(s, clusterId, now);
+    await policy.reconcile(s, clusterId, now);
+  });
   // Platform actions of the support policy run as the provider's own operations.
   policy.attachClusterActions(clusterActionsOf(containerService));
   providerRoutes.push(...compute.routes());

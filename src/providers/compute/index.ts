@@ -18,6 +18,7 @@
 import type { OperationRoute } from "../../arm/handler.js";
 import { VMSS_TYPE } from "../../nodes/model.js";
 import type { Nodes } from "../../nodes/nodes.js";
+import type { Store } from "../../store/store.js";
 import type { Platform } from "../platform.js";
 import type { ResourceGroups } from "../resources/index.js";
 import { completeAction } from "./action-completion.js";
@@ -41,6 +42,11 @@ export class Compute {
     platform.operations.onComplete(ACTION_KIND, (op, ctx) => completeAction(this.deps, op, ctx.store, ctx.now));
     platform.operations.listen((phase, op, ctx) => this.aksModel.onOperation(phase, op, ctx.store, ctx.now));
     platform.cascades.set(VMSS_TYPE, (store, resource) => this.deps.records.forget(store, resource.id));
+  }
+
+  /** Makes a cluster's scale sets follow pool counts the cluster autoscaler changed between operations. */
+  followAutoscaler(store: Store, clusterId: string, now: Date): Promise<void> {
+    return this.aksModel.reconcile(store, clusterId, { action: "Autoscaling", operationId: "cluster-autoscaler" }, now);
   }
 
   routes(): OperationRoute[] {

@@ -20,7 +20,13 @@ import { apiVersions } from "./api-versions.js";
 import { clusterIdOf, ClusterWrites, type FeatureRegistered, type WriteResult } from "./clusters.js";
 import { aksErrors } from "./errors.js";
 import { credentialResults, type CredentialKind } from "./kubeconfig.js";
-import { Lifecycle, type ClusterOperationListener, type ClusterRecord, type StoredPool } from "./lifecycle.js";
+import {
+  Lifecycle,
+  type AutoscaledListener,
+  type ClusterOperationListener,
+  type ClusterRecord,
+  type StoredPool,
+} from "./lifecycle.js";
 import { maintenanceRoutes } from "./maintenance.js";
 import {
   CLUSTER_TYPE,
@@ -126,6 +132,11 @@ export class ContainerServiceProvider {
   // ---- platform API ----------------------------------------------------------------------------------------------
 
   /** Called at the start and end of every cluster and pool operation (for the activity log). */
+  /** Told when the cluster autoscaler changes pool counts between operations. */
+  onAutoscaled(listener: AutoscaledListener): void {
+    this.lifecycle.onAutoscaled(listener);
+  }
+
   onOperation(listener: ClusterOperationListener): void {
     this.lifecycle.onOperation(listener);
   }

@@ -41,6 +41,21 @@ import {
 
 export const OPERATION_KIND = "containerservice.operation";
 
+/** Timer: the cluster autoscaler's scan after an operation ends. */
+const AUTOSCALER_SCAN = "containerservice.autoscalerScan";
+
+/**
+ * When the cluster autoscaler brings an autoscaled pool left below its `minCount` up to it: on its first scan after
+ * the operation ends. Recording test_aks_create_autoscaler_then_update (2025 CLI): the update that turned the
+ * autoscaler on with minCount 2 ended with the pool at 1; a read a second later showed 2, with no request between
+ * (the az 2.45 run read 1 well under a second after the end). Other recordings show the raise in the first read after
+ * the operation (az aks update --update-cluster-autoscaler 2 → 3; az aks nodepool update, 0 → 1).
+ */
+const AUTOSCALER_SCAN_MS = 1000;
+
+/** Told when the cluster autoscaler changed pool counts outside an operation (the scale sets follow). */
+export type AutoscaledListener = (store: Store, clusterId: string, now: Date) => Promise<void>;
+
 /** Timer: a cluster create's network is up (its outbound IPs exist) while the rest of the create goes on. */
 const OUTBOUND_READY = "containerservice.outboundReady";
 
@@ -96,6 +111,7 @@ export interface BeginOptions {
 
 export class Lifecycle {
   private readonly listeners: ClusterOperationListener[] = [];
+  private readonly autoscaledListeners: AutoscaledListener[] = [];
 
   constructor(
     readonly platform: Platform,
@@ -105,6 +121,11 @@ export class Lifecycle {
     platform.operations.onComplete(OPERATION_KIND, (op, ctx) => this.complete(op, ctx));
     platform.cascades.set(CLUSTER_TYPE, (store, resource) => this.cascade(store, resource.id));
     platform.clock.on(OUTBOUND_READY, (payload, ctx) => this.outboundReady(payload as { operationId: string }, ctx));
+    platform.clock.on(AUTOSCALER_SCAN, (payload, ctx) => this.autoscalerScan(payload as { clusterId: string }, ctx));
+  }
+
+  onAutoscaled(listener: AutoscaledListener): void {
+    this.autoscaledListeners.push(listener);
   }
 
   onOperation(listener: ClusterOperationListener): void {
@@ -435,7 +456,32 @@ export class Lifecycle {
         await this.writeCluster(store, finalizeCluster({ ...cluster.body, properties }, cluster.subscriptionId, { nowMs: ctx.now.getTime(), autoscaling }), internal); // prettier-ignore
       }
     }
+    if (record.pools.some((p) => p.body.properties.enableAutoScaling === true)) {
+      await this.platform.clock.schedule(store, ctx.now.getTime() + AUTOSCALER_SCAN_MS, AUTOSCALER_SCAN, { clusterId: cluster.id }); // prettier-ignore
+    }
     await this.emit(store, this.event("Succeeded", { ...op, status: "Succeeded", endTime: at }));
+  }
+
+  /**
+   * The cluster autoscaler's scan: every autoscaled, running pool that no operation holds and that is below its
+   * `minCount` goes up to it (AKS shows no operation for it: the count changes, the pool stays Succeeded). While an
+   * operation runs on the cluster the scan waits for the one its end schedules.
+   */
+  private async autoscalerScan(payload: { clusterId: string }, ctx: TimerContext): Promise<void> {
+    const record = await this.load(ctx.store, payload.clusterId);
+    if (record === undefined) return;
+    const running = await this.runningOperations(ctx.store, record.cluster);
+    if (running.some((a) => a.pool === undefined)) return;
+    let scaled = false;
+    for (const pool of record.pools) {
+      const p = pool.body.properties;
+      const held = running.some((a) => a.pool?.toLowerCase() === pool.body.name.toLowerCase());
+      if (held || p.enableAutoScaling !== true || p.powerState.code !== "Running" || !TERMINAL_STATES.has(p.provisioningState)) continue; // prettier-ignore
+      if (typeof p.minCount !== "number" || p.count >= p.minCount) continue;
+      await this.writePool(ctx.store, record.cluster.id, { ...pool.body, properties: { ...p, count: p.minCount } }, pool.internal); // prettier-ignore
+      scaled = true;
+    }
+    if (scaled) for (const listener of this.autoscaledListeners) await listener(ctx.store, record.cluster.id, ctx.now);
   }
 
   /** Removes a cluster, its pools and maintenance configurations, and its node resource group. */

@@ -362,15 +362,8 @@ export function planPool(
     pending.currentOrchestratorVersion = target;
     nodeImageVersion = imageFor(target);
   }
-  // The cluster autoscaler brings an autoscaled pool below minCount up to it once the operation is done: the answer to
-  // the PUT keeps the count as sent, later reads show minCount (recordings of az aks nodepool update
-  // --update-cluster-autoscaler, 0 → minCount 1, and of az aks update --update-cluster-autoscaler, 1 → minCount 2 and
-  // 2 → minCount 3). When this very operation turns the autoscaler on (az aks update --enable-cluster-autoscaler
-  // --min-count 2 on a 1-node pool), aksemu raises the count with the next operation on the pool, as the az 2.45 run
-  // of test_aks_create_autoscaler_then_update shows it; in the 2025 run the raise showed a second after the update
-  // ended with no request between (the autoscaler's next scan), which aksemu does not model (README, Fidelity).
-  const autoscalerWasOn = existing?.enableAutoScaling === true;
-  if (enableAutoScaling && autoscalerWasOn && !stoppedNow && minCount !== undefined && count < minCount) pending.count = minCount; // prettier-ignore
+  // An autoscaled pool left below minCount keeps the count as sent: the cluster autoscaler raises it on its own scan
+  // after the operation (lifecycle.ts, AUTOSCALER_SCAN_MS).
   // Stopping a pool: the answer to the PUT says count 0, but reads while it stops still show the nodes it had; the
   // count drops to 0 when the stop completes (recording test_aks_nodepool_abort: PUT answers 0, GETs 2 while Stopping).
   const stoppingFrom = power === "stop" && existing !== undefined && existing.count > 0 ? existing.count : undefined;
