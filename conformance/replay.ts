@@ -333,16 +333,16 @@ export function assumedFeatures(recording: Recording): { namespace: string; name
 
 async function setUp(recording: Recording, server: AksemuServer): Promise<void> {
   // Flags first: registering settles on the clock (one operation's time) before the recording starts.
+  const featurePath = (f: { namespace: string; name: string }): string =>
+    `/subscriptions/${server.subscriptionId}/providers/Microsoft.Features/providers/${f.namespace}/features/${f.name}`;
   for (const f of assumedFeatures(recording)) {
-    const path = `/subscriptions/${server.subscriptionId}/providers/Microsoft.Features/providers/${f.namespace}/features/${f.name}`;
-    const r = await server.arm("POST", `${path}/register?api-version=2021-07-01`);
+    const r = await server.arm("POST", `${featurePath(f)}/register?api-version=2021-07-01`);
     if (r.status !== 200) throw new Error(`set-up: registering ${f.name} failed: ${r.status} ${r.text}`);
   }
   // The preparer created the group a few seconds before the first recorded answer.
   await server.moveClockTo(new Date(recording.startedAt.getTime() - 10_000));
   for (const f of assumedFeatures(recording)) {
-    const path = `/subscriptions/${server.subscriptionId}/providers/Microsoft.Features/providers/${f.namespace}/features/${f.name}`;
-    const r = await server.arm("GET", `${path}?api-version=2021-07-01`);
+    const r = await server.arm("GET", `${featurePath(f)}?api-version=2021-07-01`);
     const state = (r.json as { properties?: { state?: string } } | undefined)?.properties?.state;
     if (state !== "Registered") throw new Error(`set-up: ${f.name} is ${String(state)}, not Registered, when the recording starts`); // prettier-ignore
   }

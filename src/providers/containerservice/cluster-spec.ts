@@ -283,7 +283,8 @@ export function planCluster(input: JsonObject, ctx: ClusterSpecContext): Cluster
     const managed = isObject(lbIn.managedOutboundIPs) ? withoutZeroIpv6(lbIn.managedOutboundIPs) : usesOwnIps ? undefined : (exLb.managedOutboundIPs ?? (dualStack ? { count: 1, countIPv6: 1 } : { count: 1 })); // prettier-ignore
     const count = isObject(managed) ? (typeof managed.count === "number" ? managed.count : 1) + (typeof managed.countIPv6 === "number" ? managed.countIPv6 : 0) : 1; // prettier-ignore
     const exEffective = Array.isArray(exLb.effectiveOutboundIPs) ? (exLb.effectiveOutboundIPs as JsonObject[]) : [];
-    // Effective outbound IPs appear during a create or when an operation completes (withEffectiveOutboundIps); kept across updates.
+    // Effective outbound IPs appear during a create or when an operation completes (withEffectiveOutboundIps); they
+    // are kept across updates.
     const effective = usesOwnIps || exEffective.length === count ? exEffective : exEffective.slice(0, count);
     network.loadBalancerProfile = {
       ...exLb,

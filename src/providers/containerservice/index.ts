@@ -131,12 +131,12 @@ export class ContainerServiceProvider {
 
   // ---- platform API ----------------------------------------------------------------------------------------------
 
-  /** Called at the start and end of every cluster and pool operation (for the activity log). */
   /** Told when the cluster autoscaler changes pool counts between operations. */
   onAutoscaled(listener: AutoscaledListener): void {
     this.lifecycle.onAutoscaled(listener);
   }
 
+  /** Called at the start and end of every cluster and pool operation (for the activity log). */
   onOperation(listener: ClusterOperationListener): void {
     this.lifecycle.onOperation(listener);
   }
