@@ -314,13 +314,17 @@ describe("cluster operations on a frozen clock with --realistic-timings", () => 
   after(async () => {
     await server.dispose();
   });
-
-  it("shows Creating, Stopping and Deleting until the emulated minutes pass, and one operation at a time", async () => {
-    const create = await server.fetch(`${path()}?${V}`, {
+  /** `az aks create` of `name` in rg-slow: accepted (201), still Creating for the emulated minutes. */
+  const createSlow = async (name = "slow"): Promise<void> => {
+    const create = await server.fetch(`${path().replace(/slow$/, name)}?${V}`, {
       method: "PUT",
-      body: azCreateBody("slow", "rg-slow", server.subscriptionId),
+      body: azCreateBody(name, "rg-slow", server.subscriptionId),
     });
     assert.equal(create.status, 201);
+  };
+
+  it("shows Creating, Stopping and Deleting until the emulated minutes pass, and one operation at a time", async () => {
+    await createSlow();
     await server.advance("PT4M");
     let cluster = (await server.fetch(`${path()}?${V}`)).body as Body;
     assert.equal(cluster.properties.provisioningState, "Creating");
@@ -367,11 +371,7 @@ describe("cluster operations on a frozen clock with --realistic-timings", () => 
 
   it("shows the managed outbound IP a fifth of the way into a create, as AKS does, without a new ETag", async () => {
     const name = path().replace(/slow$/, "outbound");
-    const create = await server.fetch(`${name}?${V}`, {
-      method: "PUT",
-      body: azCreateBody("outbound", "rg-slow", server.subscriptionId),
-    });
-    assert.equal(create.status, 201);
+    await createSlow("outbound");
     type Lb = { effectiveOutboundIPs?: { id: string }[] };
     const outbound = (b: Body): Lb["effectiveOutboundIPs"] =>
       ((b.properties.networkProfile as { loadBalancerProfile?: Lb }).loadBalancerProfile ?? {}).effectiveOutboundIPs;
@@ -395,11 +395,7 @@ describe("cluster operations on a frozen clock with --realistic-timings", () => 
   });
 
   it("runs operations on different agent pools at once, one at a time per pool, none beside the cluster's own", async () => {
-    const create = await server.fetch(`${path()}?${V}`, {
-      method: "PUT",
-      body: azCreateBody("slow", "rg-slow", server.subscriptionId),
-    });
-    assert.equal(create.status, 201);
+    await createSlow();
     await server.advance("PT5M");
     const pool = (name: string): string => path(`/agentPools/${name}`);
     const userPool = { properties: { count: 1, vmSize: "Standard_DS2_v2", mode: "User", osType: "Linux" } };
@@ -460,11 +456,7 @@ describe("cluster operations on a frozen clock with --realistic-timings", () => 
   });
 
   it("deleting the resource group deletes the cluster's node resource group too", async () => {
-    const create = await server.fetch(`${path()}?${V}`, {
-      method: "PUT",
-      body: azCreateBody("slow", "rg-slow", server.subscriptionId),
-    });
-    assert.equal(create.status, 201);
+    await createSlow();
     await server.advance("PT5M");
     const group = `/subscriptions/${server.subscriptionId}/resourcegroups`;
     assert.equal((await server.fetch(`${group}/MC_rg-slow_slow_westus2?api-version=2021-04-01`)).status, 200);

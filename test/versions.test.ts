@@ -53,6 +53,26 @@ const patchesOf = (v: KubernetesVersion | undefined): string[] => Object.keys(v?
 const latest = (patches: string[]): string =>
   patches.sort((a, b) => Number(a.split(".")[2]) - Number(b.split(".")[2]))[patches.length - 1]!;
 
+/** Creates a one-pool cluster through the SDK on a frozen clock (the operation ends when `settle` moves it). */
+function createClusterIn(
+  server: Aksemu,
+  rg: string,
+  name: string,
+  location: string,
+  extra: Partial<ManagedCluster> = {},
+): Promise<ManagedCluster> {
+  return settle(
+    server,
+    client(server).managedClusters.beginCreateOrUpdate(rg, name, {
+      location,
+      identity: { type: "SystemAssigned" },
+      dnsPrefix: name,
+      agentPoolProfiles: [{ name: "nodepool1", count: 1, vmSize: "Standard_DS2_v2", mode: "System" }],
+      ...extra,
+    }),
+  );
+}
+
 describe("kubernetesVersions and orchestrators on 2026-11-27", () => {
   let server: Aksemu;
   before(async () => {
@@ -216,20 +236,11 @@ describe("kubernetesVersions on other dates", () => {
       assert.equal(canary.find((v) => v.isDefault === true)?.version, "1.30");
 
       // A cluster with no version and no network plugin: the region's default, and its network follows it.
-      const aks = client(server);
       const created: Record<string, ManagedCluster> = {};
       for (const location of ["westus2", "eastus2euap"]) {
         await server.resources().resourceGroups.createOrUpdate(`rg-${location}`, { location });
         // The clock is frozen: the operation ends when the test moves it.
-        created[location] = await settle(
-          server,
-          aks.managedClusters.beginCreateOrUpdate(`rg-${location}`, "default", {
-            location,
-            identity: { type: "SystemAssigned" },
-            dnsPrefix: "default",
-            agentPoolProfiles: [{ name: "nodepool1", count: 1, vmSize: "Standard_DS2_v2", mode: "System" }],
-          }),
-        );
+        created[location] = await createClusterIn(server, `rg-${location}`, "default", location);
       }
       assert.match(created.westus2!.currentKubernetesVersion ?? "", /^1\.29\./);
       assert.equal(created.westus2!.networkProfile?.networkPlugin, "kubenet");
@@ -248,15 +259,9 @@ describe("kubernetesVersions on other dates", () => {
     try {
       const aks = client(server);
       await server.resources().resourceGroups.createOrUpdate("rg-edge", { location: "eastus2euap" });
-      const cluster = (edgeZone: boolean): ManagedCluster => ({
-        location: "eastus2euap",
-        ...(edgeZone ? { extendedLocation: { name: "microsoftrrdclab1", type: "EdgeZone" } } : {}),
-        identity: { type: "SystemAssigned" },
-        dnsPrefix: edgeZone ? "edge" : "region",
-        agentPoolProfiles: [{ name: "nodepool1", count: 1, vmSize: "Standard_DS2_v2", mode: "System" }],
-      });
-      const edge = await settle(server, aks.managedClusters.beginCreateOrUpdate("rg-edge", "edge", cluster(true)));
-      const region = await settle(server, aks.managedClusters.beginCreateOrUpdate("rg-edge", "region", cluster(false))); // prettier-ignore
+      const edgeZone = { extendedLocation: { name: "microsoftrrdclab1", type: "EdgeZone" } };
+      const edge = await createClusterIn(server, "rg-edge", "edge", "eastus2euap", edgeZone);
+      const region = await createClusterIn(server, "rg-edge", "region", "eastus2euap");
       assert.equal(edge.extendedLocation?.type?.toLowerCase(), "edgezone");
       // As real AKS answered that day (test_aks_create_edge_zone): no gallery image definition in the name.
       const regionImage = region.agentPoolProfiles![0]!.nodeImageVersion!;
@@ -287,16 +292,7 @@ describe("kubernetesVersions on other dates", () => {
     try {
       const aks = client(server);
       await server.resources().resourceGroups.createOrUpdate("rg-tl", { location: "eastus" });
-      const create = (name: string): Promise<ManagedCluster> =>
-        settle(
-          server,
-          aks.managedClusters.beginCreateOrUpdate("rg-tl", name, {
-            location: "eastus",
-            identity: { type: "SystemAssigned" },
-            dnsPrefix: name,
-            agentPoolProfiles: [{ name: "nodepool1", count: 1, vmSize: "Standard_DS2_v2", mode: "System" }],
-          }),
-        );
+      const create = (name: string): Promise<ManagedCluster> => createClusterIn(server, "rg-tl", name, "eastus");
       const image = (c: ManagedCluster): string => c.agentPoolProfiles![0]!.nodeImageVersion!;
       const before = await create("before");
       assert.match(image(before), /^AKSUbuntu-2204gen2containerd-/);
